@@ -1,0 +1,1 @@
+"""GAN library: data (CartoonSet, image folders, procedural faces), models, training, metrics, pretrained weights."""

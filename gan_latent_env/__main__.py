@@ -1,0 +1,5 @@
+import sys
+
+from gan_latent_env.cli import main
+
+sys.exit(main())
