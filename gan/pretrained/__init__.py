@@ -1,0 +1,82 @@
+"""The bundled DCGAN generator, discriminator and attribute classifier, trained on the real CartoonSet.
+
+The weights ship inside the package (``gan/pretrained/weights/*.safetensors``) and load with no network
+access. ``MODEL_CARD.md`` beside this file and ``weights/model_card.json`` describe the data, the recipe and
+the measured metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+logger = logging.getLogger(__name__)
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+"""Folder of the bundled weights."""
+
+WEIGHT_FILES: dict[str, str] = {
+    "generator": "generator.safetensors",
+    "discriminator": "discriminator.safetensors",
+    "classifier": "classifier.safetensors",
+}
+CARD_FILE = "model_card.json"
+
+
+@dataclass(frozen=True)
+class PretrainedModels:
+    """The three bundled networks, in eval mode with gradients off for their parameters.
+
+    ``generator(z [N, z_dim]) -> [N, 3, 64, 64]`` in [-1, 1]; ``discriminator(x) -> logits [N]``;
+    ``classifier.predict_proba(x) -> [N, 217]``. Their configs are at ``model.config``.
+    """
+
+    generator: torch.nn.Module
+    discriminator: torch.nn.Module
+    classifier: torch.nn.Module
+    card: dict[str, Any] = field(default_factory=dict)
+
+
+def _missing(weights_dir: Path) -> list[Path]:
+    return [weights_dir / name for name in WEIGHT_FILES.values() if not (weights_dir / name).is_file()]
+
+
+def available(weights_dir: str | Path | None = None) -> bool:
+    """Whether all three weight files are present."""
+    return not _missing(Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR)
+
+
+def load(device: str | torch.device = "cpu", weights_dir: str | Path | None = None) -> PretrainedModels:
+    """Load the bundled generator, discriminator and classifier (no network access).
+
+    :param device: where to put the models (``"auto"`` picks CUDA when available).
+    :param weights_dir: another folder with the same three files (default: the bundled weights).
+    :raises FileNotFoundError: when a weight file is missing, naming it.
+    """
+    from gan.models.io import load_model  # models are a lower layer; imported here to keep import light
+
+    folder = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
+    missing = _missing(folder)
+    if missing:
+        raise FileNotFoundError(
+            "bundled model weights not found: "
+            + ", ".join(str(p) for p in missing)
+            + " (a source checkout needs them trained first: see gan/pretrained/MODEL_CARD.md)"
+        )
+    if str(device) == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    models = {}
+    for role, filename in WEIGHT_FILES.items():
+        model = load_model(folder / filename, device=device)
+        model.eval()
+        model.requires_grad_(False)
+        models[role] = model
+    card_path = folder / CARD_FILE
+    card = json.loads(card_path.read_text()) if card_path.is_file() else {}
+    logger.debug("loaded bundled models from %s onto %s", folder, device)
+    return PretrainedModels(card=card, **models)
