@@ -1,5 +1,7 @@
 """Datasets and the CartoonSet attribute schema."""
 
+from gan.data.faces import FaceTensors, FaceTensorsFormatError
+from gan.data.images import DEFAULT_CROP, ImageReadError, load_image, to_float, to_uint8
 from gan.data.schema import (
     ATTRIBUTE_INDEX,
     ATTRIBUTE_NAMES,
@@ -17,6 +19,13 @@ from gan.data.schema import (
 )
 
 __all__ = [
+    "DEFAULT_CROP",
+    "FaceTensors",
+    "FaceTensorsFormatError",
+    "ImageReadError",
+    "load_image",
+    "to_float",
+    "to_uint8",
     "ATTRIBUTES",
     "ATTRIBUTE_INDEX",
     "ATTRIBUTE_NAMES",
