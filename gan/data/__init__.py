@@ -1,5 +1,6 @@
 """Datasets and the CartoonSet attribute schema."""
 
+from gan.data.cartoonset import CartoonSetDataset, CartoonSetFormatError, find_pairs, read_attributes_csv
 from gan.data.faces import FaceTensors, FaceTensorsFormatError
 from gan.data.images import DEFAULT_CROP, ImageReadError, load_image, to_float, to_uint8
 from gan.data.schema import (
@@ -19,6 +20,10 @@ from gan.data.schema import (
 )
 
 __all__ = [
+    "CartoonSetDataset",
+    "CartoonSetFormatError",
+    "find_pairs",
+    "read_attributes_csv",
     "DEFAULT_CROP",
     "FaceTensors",
     "FaceTensorsFormatError",

@@ -138,6 +138,7 @@ class FaceTensors:
         os.close(fd)
         try:
             save_file(tensors, tmp, metadata=metadata)
+            os.chmod(tmp, 0o644)  # mkstemp creates 0600; a saved face set is an ordinary data file
             os.replace(tmp, p)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
