@@ -3,6 +3,7 @@
 from gan.data.cartoonset import CartoonSetDataset, CartoonSetFormatError, find_pairs, read_attributes_csv
 from gan.data.faces import FaceTensors, FaceTensorsFormatError
 from gan.data.images import DEFAULT_CROP, ImageReadError, load_image, to_float, to_uint8
+from gan.data.splits import holdout_split
 from gan.data.schema import (
     ATTRIBUTE_INDEX,
     ATTRIBUTE_NAMES,
@@ -20,6 +21,7 @@ from gan.data.schema import (
 )
 
 __all__ = [
+    "holdout_split",
     "CartoonSetDataset",
     "CartoonSetFormatError",
     "find_pairs",
