@@ -1,0 +1,85 @@
+"""Tabular Q and the online Q-network learn the known best move of a stub LatentWalk."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from walk_stub import Z_DIM, StubWalk
+
+from agents.base import Agent, run_episode
+from agents.qnetwork import QNetworkAgent
+from agents.tabular import TabularQAgent
+
+
+def greedy_return(agent, env, seed):
+    obs, info = env.reset(seed=seed)
+    agent.begin_episode(obs, info)
+    total, done = 0.0, False
+    while not done:
+        obs, r, term, trunc, info = env.step(agent.greedy(obs))
+        total += r
+        done = term or trunc
+    return total
+
+
+def train(agent, episodes):
+    env = StubWalk()
+    for ep in range(episodes):
+        run_episode(env, agent, seed=ep)
+    return env
+
+
+def test_tabular_q_learns_the_best_direction():
+    agent = TabularQAgent(z_dim=Z_DIM, delta=0.25, epsilon=0.2, seed=0)
+    env = train(agent, 300)
+    optimal = 100 * 0.25 * 8  # eight +delta moves on the w = 1 coordinate
+    returns = [greedy_return(agent, env, 1000 + s) for s in range(5)]
+    assert np.mean(returns) >= 0.75 * optimal  # the deepest lattice states are rarely visited
+    obs, info = env.reset(seed=5)
+    agent.begin_episode(obs, info)
+    q = agent.q_values(obs)
+    assert q[0] > q[Z_DIM]  # +delta beats -delta on the score's direction
+    assert agent.key(obs) == ()
+
+
+def test_tabular_key_is_the_lattice_offset():
+    agent = TabularQAgent(z_dim=3, delta=0.5)
+    agent.begin_episode(np.array([0.1, 0.2, 0.3]), {})
+    assert agent.key(np.array([0.6, 0.2, -0.7])) == ((0, 1), (2, -2))
+
+
+def test_qnetwork_learns_the_best_direction():
+    agent = QNetworkAgent(z_dim=Z_DIM, hidden=32, learning_rate=3e-3, seed=0)
+    env = train(agent, 150)
+    returns = [greedy_return(agent, env, 1000 + s) for s in range(5)]
+    assert np.mean(returns) >= 0.9 * 100 * 0.25 * 8
+
+
+def test_qnetwork_original_shape():
+    agent = QNetworkAgent()
+    assert [tuple(p.shape) for p in agent.net.parameters()] == [(128, 100), (128,), (200, 128), (200,)]
+    assert (agent.epsilon, agent.gamma) == (0.1, 0.9)
+
+
+@pytest.mark.parametrize("cls", [TabularQAgent, QNetworkAgent])
+def test_seeded_and_save_load_continue_identically(cls, tmp_path):
+    a, b = cls(z_dim=Z_DIM, seed=4), cls(z_dim=Z_DIM, seed=4)
+    env_a, env_b = train(a, 5), train(b, 5)
+    c = Agent.load(a.save(tmp_path / "agent"))
+    for agent in (a, b, c):
+        run_episode(StubWalk(), agent, seed=77)
+    obs, _ = env_a.reset(seed=3)
+    for agent in (b, c):
+        agent.begin_episode(obs, {})
+    a.begin_episode(obs, {})
+    np.testing.assert_allclose(a.q_values(obs), b.q_values(obs))
+    np.testing.assert_allclose(a.q_values(obs), c.q_values(obs), rtol=1e-6)
+
+
+def test_bad_observation():
+    agent = QNetworkAgent(z_dim=Z_DIM)
+    with pytest.raises(ValueError, match="z_dim"):
+        agent.act(np.zeros(2))
+    with pytest.raises(ValueError, match="delta"):
+        TabularQAgent(delta=0)
