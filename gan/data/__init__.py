@@ -2,8 +2,8 @@
 
 from gan.data.cartoonset import CartoonSetDataset, CartoonSetFormatError, find_pairs, read_attributes_csv
 from gan.data.faces import FaceTensors, FaceTensorsFormatError
+from gan.data.image_folder import ImageFolderDataset, ImageFolderError
 from gan.data.images import DEFAULT_CROP, ImageReadError, load_image, to_float, to_uint8
-from gan.data.splits import holdout_split
 from gan.data.schema import (
     ATTRIBUTE_INDEX,
     ATTRIBUTE_NAMES,
@@ -19,8 +19,11 @@ from gan.data.schema import (
     split_blocks,
     validate_attributes,
 )
+from gan.data.splits import holdout_split
 
 __all__ = [
+    "ImageFolderDataset",
+    "ImageFolderError",
     "holdout_split",
     "CartoonSetDataset",
     "CartoonSetFormatError",
