@@ -1,0 +1,236 @@
+"""The batched latent score: the one place the reward math of the latent envs lives.
+
+``score(z) = w_real * sigmoid(D(G(z))) + w_attr * cos(p(G(z)), target_one_hot)``
+
+where ``p`` is the classifier's per-attribute softmax ``[N, 217]`` (each of the 18 blocks sums to 1) and the
+target is a ``[N, 217]`` one-hot (or any non-negative weighting of the variants). LatentWalk-v0, its vector
+env, LatentCodebook-v0 and the agents' baselines and gradient oracle all call :class:`LatentScorer`.
+
+Batch invariance: on CPU, PyTorch's linear layers take a different kernel for a batch of one row (a
+matrix-vector product) than for two or more rows, which changes the last bits of the result. The scorer
+therefore evaluates a one-row batch as two copies of the row (``pad_single_row=True``), so the score of a
+latent does not depend on how many other latents share its batch, and a single env agrees bit for bit
+with the same sub-env inside a vector env. (Measured on the project's models; on CUDA, kernels may still
+be chosen per batch size.)
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from gan.data.schema import NUM_ATTRIBUTES, NUM_VARIANTS, OFFSETS, ONE_HOT_DIM
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["LatentScore", "LatentScorer", "check_weights", "model_z_dim", "model_image_size"]
+
+_MAX_VARIANTS = max(NUM_VARIANTS)
+
+
+class LatentScore(NamedTuple):
+    """Scores of a batch of ``N`` latents (tensors on the scorer's device).
+
+    :ivar realism: ``sigmoid(D(G(z)))``, float32 ``[N]``.
+    :ivar cosine: cosine similarity of the classifier's probabilities and the target, float32 ``[N]``
+        (``None`` when no target was given).
+    :ivar score: ``w_real * realism + w_attr * cosine``, float32 ``[N]``.
+    :ivar matched: classifier argmax == target variant, bool ``[N, 18]`` (``None`` without a target).
+    :ivar predicted: the classifier's argmax variants, int64 ``[N, 18]`` (``None`` without a target).
+    :ivar images: ``G(z)``, float32 ``[N, 3, S, S]`` in ``[-1, 1]`` (``None`` unless asked for).
+    """
+
+    realism: torch.Tensor
+    cosine: torch.Tensor | None
+    score: torch.Tensor
+    matched: torch.Tensor | None
+    predicted: torch.Tensor | None
+    images: torch.Tensor | None
+
+
+def check_weights(w_real: float, w_attr: float, names: tuple[str, str] = ("w_real", "w_attr")) -> tuple[float, float]:
+    """Return the two reward weights as floats.
+
+    :raises ValueError: naming the argument if a weight is not a finite non-negative number, or if both are 0.
+    """
+    out = []
+    for name, value in zip(names, (w_real, w_attr)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
+            raise ValueError(f"{name} must be a finite non-negative number, got {value!r}")
+        if value < 0:
+            raise ValueError(f"{name} must be non-negative, got {value!r}")
+        out.append(float(value))
+    if out[0] == 0.0 and out[1] == 0.0:
+        raise ValueError(f"{names[0]} and {names[1]} are both 0: the score would be identically 0")
+    return out[0], out[1]
+
+
+def _config_value(model: nn.Module, field: str, role: str) -> int | None:
+    config = getattr(model, "config", None)
+    value = getattr(config, field, None) if config is not None else getattr(model, field, None)
+    return int(value) if value is not None else None
+
+
+def model_z_dim(generator: nn.Module) -> int:
+    """The generator's latent dimension (``generator.config.z_dim``).
+
+    :raises ValueError: if the generator does not expose it.
+    """
+    z_dim = _config_value(generator, "z_dim", "generator")
+    if z_dim is None:
+        raise ValueError(
+            f"generator: {type(generator).__name__} has no config.z_dim; pass a gan.models.Generator "
+            "or a module with a `config` carrying z_dim and image_size"
+        )
+    return z_dim
+
+
+def model_image_size(model: nn.Module) -> int | None:
+    """``model.config.image_size`` when the model declares it, else ``None``."""
+    return _config_value(model, "image_size", "model")
+
+
+def _block_index() -> tuple[torch.Tensor, torch.Tensor]:
+    """Index [18, max_variants] into a 217+1 vector (pad -> 217) and the flat positions of the 217 entries."""
+    index = torch.full((NUM_ATTRIBUTES, _MAX_VARIANTS), ONE_HOT_DIM, dtype=torch.int64)
+    positions = []
+    for j, (offset, count) in enumerate(zip(OFFSETS, NUM_VARIANTS)):
+        index[j, :count] = torch.arange(offset, offset + count)
+        positions.extend(j * _MAX_VARIANTS + k for k in range(count))
+    return index, torch.tensor(positions, dtype=torch.int64)
+
+
+class LatentScorer(nn.Module):
+    """Batched realism + attribute score of latents: one G, one D and one C forward per call.
+
+    The models are put in eval mode and stay there (:meth:`train` is a no-op); the scorer never changes
+    their ``requires_grad`` flags. Called under ``torch.no_grad()`` / ``torch.inference_mode()`` it is a
+    cheap evaluator; with grad enabled and ``z.requires_grad`` it is differentiable w.r.t. ``z`` (use
+    ``torch.autograd.grad(out.score.sum(), z)``).
+
+    :param generator: ``G(z [N, z_dim]) -> [N, 3, S, S]`` in ``[-1, 1]``, with ``config.z_dim``.
+    :param discriminator: ``D(x) -> logits [N]``.
+    :param classifier: ``C(x) -> logits [N, 217]`` (18 attribute blocks); may be ``None`` if ``w_attr == 0``.
+    :param w_real: weight of the realism term (>= 0).
+    :param w_attr: weight of the attribute cosine term (>= 0; not both 0).
+    :param pad_single_row: evaluate one-row batches as two rows (see the module docstring).
+    :raises ValueError: on bad weights, a generator without ``config.z_dim``, image sizes that disagree
+        between G, D and C, or a missing classifier with ``w_attr > 0``.
+    """
+
+    def __init__(
+        self,
+        generator: nn.Module,
+        discriminator: nn.Module,
+        classifier: nn.Module | None,
+        w_real: float = 0.7,
+        w_attr: float = 0.3,
+        *,
+        pad_single_row: bool = True,
+    ) -> None:
+        super().__init__()
+        self.w_real, self.w_attr = check_weights(w_real, w_attr)
+        for name, model in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(model, nn.Module):
+                raise ValueError(f"{name} must be a torch.nn.Module, got {type(model).__name__}")
+        if classifier is None and self.w_attr > 0:
+            raise ValueError(f"classifier is None but w_attr={self.w_attr} > 0 needs it")
+        if classifier is not None and not isinstance(classifier, nn.Module):
+            raise ValueError(f"classifier must be a torch.nn.Module, got {type(classifier).__name__}")
+        self.z_dim = model_z_dim(generator)
+        sizes = {"generator": model_image_size(generator), "discriminator": model_image_size(discriminator)}
+        if classifier is not None:
+            sizes["classifier"] = model_image_size(classifier)
+        known = {k: v for k, v in sizes.items() if v is not None}
+        if len(set(known.values())) > 1:
+            raise ValueError(f"the models' image sizes disagree: {known} (G's output must be D's and C's input)")
+        self.image_size = known.get("generator")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.classifier = classifier
+        self.pad_single_row = bool(pad_single_row)
+        index, positions = _block_index()
+        self.register_buffer("_block_index", index, persistent=False)
+        self.register_buffer("_block_positions", positions, persistent=False)
+        self.eval()
+
+    def train(self, mode: bool = True) -> LatentScorer:
+        """The scorer only evaluates: the models always stay in eval mode."""
+        return super().train(False)
+
+    @property
+    def device(self) -> torch.device:
+        """Device of the generator's parameters."""
+        return next(self.generator.parameters()).device
+
+    def _blocks(self, flat: torch.Tensor, pad_value: float) -> torch.Tensor:
+        """``[N, 217]`` -> ``[N, 18, max_variants]``, padded with ``pad_value``."""
+        pad = flat.new_full((flat.shape[0], 1), pad_value)
+        return torch.cat([flat, pad], dim=1)[:, self._block_index]
+
+    def target_attributes(self, target_one_hot: torch.Tensor) -> torch.Tensor:
+        """Argmax variant of each attribute block of ``[N, 217]`` -> int64 ``[N, 18]``."""
+        return self._blocks(target_one_hot, -math.inf).argmax(dim=-1)
+
+    def forward(
+        self,
+        z: torch.Tensor,
+        target_one_hot: torch.Tensor | None = None,
+        *,
+        target_attributes: torch.Tensor | None = None,
+        return_images: bool = False,
+    ) -> LatentScore:
+        """Score latents ``z [N, z_dim]`` against targets ``[N, 217]`` (or one ``[217]`` for all rows).
+
+        :param target_attributes: int64 ``[N, 18]`` (or ``[18]``) variant indices of the target, to skip
+            recovering them from ``target_one_hot`` by argmax; must agree with it.
+        :param return_images: also return ``G(z)``.
+        :raises ValueError: on wrong shapes, or a missing target while ``w_attr > 0``.
+        """
+        if z.ndim != 2 or z.shape[1] != self.z_dim:
+            raise ValueError(f"z must have shape [N, {self.z_dim}], got {tuple(z.shape)}")
+        n = z.shape[0]
+        if target_one_hot is None:
+            if self.w_attr > 0:
+                raise ValueError(f"target_one_hot is required when w_attr={self.w_attr} > 0")
+        else:
+            if target_one_hot.ndim == 1:
+                target_one_hot = target_one_hot.unsqueeze(0)
+            if target_one_hot.ndim != 2 or target_one_hot.shape[1] != ONE_HOT_DIM or target_one_hot.shape[0] not in (1, n):
+                raise ValueError(
+                    f"target_one_hot must have shape [{n}, {ONE_HOT_DIM}] or [{ONE_HOT_DIM}], got {tuple(target_one_hot.shape)}"
+                )
+            target_one_hot = target_one_hot.to(device=z.device, dtype=torch.float32).expand(n, ONE_HOT_DIM)
+            if self.classifier is None:
+                raise ValueError("a target was given but the scorer has no classifier")
+        pad = self.pad_single_row and n == 1
+        zz = z.expand(2, -1).contiguous() if pad else z
+        images = self.generator(zz)
+        realism = torch.sigmoid(self.discriminator(images).reshape(zz.shape[0]).float())
+        cosine = matched = predicted = None
+        if target_one_hot is not None:
+            logits = self.classifier(images).float()
+            if pad:
+                logits = logits[:1]
+            blocks = self._blocks(logits, -math.inf)  # [N, 18, max_variants]
+            proba = blocks.softmax(dim=-1).reshape(n, -1)[:, self._block_positions]  # [N, 217]
+            predicted = blocks.argmax(dim=-1)
+            cosine = torch.nn.functional.cosine_similarity(proba, target_one_hot, dim=1)
+            if target_attributes is None:
+                target_attributes = self.target_attributes(target_one_hot)
+            else:
+                target_attributes = target_attributes.to(device=z.device, dtype=torch.int64)
+                if target_attributes.ndim == 1:
+                    target_attributes = target_attributes.unsqueeze(0)
+                if target_attributes.shape[-1] != NUM_ATTRIBUTES:
+                    raise ValueError(f"target_attributes must have shape [N, {NUM_ATTRIBUTES}], got {tuple(target_attributes.shape)}")
+            matched = predicted == target_attributes
+        if pad:
+            realism = realism[:1]
+            images = images[:1]
+        score = self.w_real * realism if cosine is None else self.w_real * realism + self.w_attr * cosine
+        return LatentScore(realism, cosine, score, matched, predicted, images if return_images else None)

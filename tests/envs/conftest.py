@@ -1,0 +1,45 @@
+"""Tiny random models for the env tests (image 32, ngf/ndf 8, a 4-wide classifier)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import torch
+
+from gan.models.classifier import AttributeClassifier
+from gan.models.config import ClassifierConfig, DiscriminatorConfig, GeneratorConfig
+from gan.models.dcgan import Discriminator, Generator
+
+TINY_Z_DIM = 16
+
+
+@dataclass(frozen=True)
+class TinyModels:
+    generator: torch.nn.Module
+    discriminator: torch.nn.Module
+    classifier: torch.nn.Module
+
+    def kwargs(self) -> dict:
+        """Env keyword arguments that swap these models in (CPU)."""
+        return {
+            "generator": self.generator,
+            "discriminator": self.discriminator,
+            "classifier": self.classifier,
+            "device": "cpu",
+        }
+
+
+def make_tiny_models(seed: int = 0, z_dim: int = TINY_Z_DIM) -> TinyModels:
+    g = Generator(GeneratorConfig(z_dim=z_dim, image_size=32, ngf=8), seed=seed)
+    d = Discriminator(DiscriminatorConfig(image_size=32, ndf=8), seed=seed + 1)
+    c = AttributeClassifier(ClassifierConfig(image_size=32, width=4, stages=1, blocks_per_stage=1), seed=seed + 2)
+    for m in (g, d, c):
+        m.eval()
+        m.requires_grad_(False)
+    return TinyModels(g, d, c)
+
+
+@pytest.fixture(scope="session")
+def tiny_models() -> TinyModels:
+    return make_tiny_models()

@@ -1,0 +1,125 @@
+"""LatentScorer: the batched reward math shared by the latent envs and the agents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from gan.data.procedural.sampler import sample_attributes
+from gan.data.schema import one_hot
+from gan.models.classifier import logits_to_proba
+from gan_latent_env.scoring import LatentScorer
+
+
+@pytest.fixture()
+def batch(tiny_models):
+    gen = torch.Generator().manual_seed(0)
+    z = torch.randn(8, tiny_models.generator.config.z_dim, generator=gen)
+    attrs = torch.from_numpy(sample_attributes(8, np.random.default_rng(0)))
+    return z, attrs, one_hot(attrs)
+
+
+def test_score_matches_definition(tiny_models, batch):
+    z, attrs, target = batch
+    g, d, c = tiny_models.generator, tiny_models.discriminator, tiny_models.classifier
+    scorer = LatentScorer(g, d, c, w_real=0.7, w_attr=0.3)
+    with torch.no_grad():
+        out = scorer(z, target, return_images=True)
+        images = g(z)
+        realism = torch.sigmoid(d(images))
+        cosine = torch.nn.functional.cosine_similarity(logits_to_proba(c(images)), target, dim=1)
+        predicted = c.predict(images)
+    torch.testing.assert_close(out.realism, realism)
+    torch.testing.assert_close(out.cosine, cosine)
+    torch.testing.assert_close(out.score, 0.7 * realism + 0.3 * cosine)
+    assert torch.equal(out.predicted, predicted)
+    assert torch.equal(out.matched, predicted == attrs)
+    assert out.matched.dtype == torch.bool and out.matched.shape == (8, 18)
+    torch.testing.assert_close(out.images, images)
+    assert not scorer.training and not g.training
+
+
+def test_batch_invariance(tiny_models, batch):
+    """The score of a latent does not depend on the batch it is in (one-row batches included)."""
+    z, attrs, target = batch
+    scorer = LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier)
+    with torch.inference_mode():
+        full = scorer(z, target)
+        for i in range(z.shape[0]):
+            one = scorer(z[i : i + 1], target[i : i + 1])
+            assert torch.equal(one.score, full.score[i : i + 1])
+            assert torch.equal(one.matched, full.matched[i : i + 1])
+        assert torch.equal(scorer(z[:3], target[:3]).score, full.score[:3])
+
+
+def test_differentiable_in_z(tiny_models, batch):
+    z, _, target = batch
+    scorer = LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier)
+    z = z.clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(scorer(z, target).score.sum(), z)
+    assert grad.shape == z.shape and torch.isfinite(grad).all() and grad.abs().sum() > 0
+    # the same gradient as autograd through the reference formula
+    g, d, c = tiny_models.generator, tiny_models.discriminator, tiny_models.classifier
+    z2 = z.detach().clone().requires_grad_(True)
+    images = g(z2)
+    ref = 0.7 * torch.sigmoid(d(images)) + 0.3 * torch.nn.functional.cosine_similarity(
+        logits_to_proba(c(images)), target, dim=1
+    )
+    (ref_grad,) = torch.autograd.grad(ref.sum(), z2)
+    torch.testing.assert_close(grad, ref_grad, rtol=1e-4, atol=1e-9)
+
+
+def test_target_attributes_and_broadcast(tiny_models, batch):
+    z, attrs, target = batch
+    scorer = LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier)
+    with torch.no_grad():
+        a = scorer(z, target)
+        b = scorer(z, target, target_attributes=attrs)
+        c = scorer(z, target[0])  # one target for every row
+    assert torch.equal(a.matched, b.matched)
+    assert torch.equal(scorer.target_attributes(target), attrs)
+    assert torch.equal(c.matched, a.predicted == attrs[0])
+
+
+def test_realism_only(tiny_models, batch):
+    z, _, _ = batch
+    scorer = LatentScorer(tiny_models.generator, tiny_models.discriminator, None, w_real=1.0, w_attr=0.0)
+    with torch.no_grad():
+        out = scorer(z)
+    assert out.cosine is None and out.matched is None
+    torch.testing.assert_close(out.score, out.realism)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"w_real": -0.1}, "w_real"),
+        ({"w_attr": -1.0}, "w_attr"),
+        ({"w_real": 0.0, "w_attr": 0.0}, "both 0"),
+        ({"w_real": float("nan")}, "w_real"),
+    ],
+)
+def test_bad_weights(tiny_models, kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier, **kwargs)
+
+
+def test_bad_shapes(tiny_models, batch):
+    z, _, target = batch
+    scorer = LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier)
+    with pytest.raises(ValueError, match="z must have shape"):
+        scorer(z[:, :3], target)
+    with pytest.raises(ValueError, match="target_one_hot"):
+        scorer(z, target[:, :10])
+    with pytest.raises(ValueError, match="target_one_hot is required"):
+        scorer(z)
+
+
+def test_mismatched_image_sizes(tiny_models):
+    from gan.models.config import DiscriminatorConfig
+    from gan.models.dcgan import Discriminator
+
+    d64 = Discriminator(DiscriminatorConfig(image_size=64, ndf=8))
+    with pytest.raises(ValueError, match="image sizes disagree"):
+        LatentScorer(tiny_models.generator, d64, tiny_models.classifier)
