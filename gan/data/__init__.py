@@ -4,6 +4,7 @@ from gan.data.cartoonset import CartoonSetDataset, CartoonSetFormatError, find_p
 from gan.data.faces import FaceTensors, FaceTensorsFormatError
 from gan.data.image_folder import ImageFolderDataset, ImageFolderError
 from gan.data.images import DEFAULT_CROP, ImageReadError, load_image, to_float, to_uint8
+from gan.data.loading import DataSourceError, load_faces
 from gan.data.schema import (
     ATTRIBUTE_INDEX,
     ATTRIBUTE_NAMES,
@@ -22,6 +23,8 @@ from gan.data.schema import (
 from gan.data.splits import holdout_split
 
 __all__ = [
+    "DataSourceError",
+    "load_faces",
     "ImageFolderDataset",
     "ImageFolderError",
     "holdout_split",
