@@ -1,0 +1,146 @@
+"""gan.models: shapes, determinism, spectral-norm per-image behaviour, classifier heads, safetensors I/O."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from gan.data.schema import NUM_ATTRIBUTES, NUM_VARIANTS, ONE_HOT_DIM, OFFSETS
+from gan.models import (
+    AttributeClassifier,
+    ClassifierConfig,
+    Discriminator,
+    DiscriminatorConfig,
+    Generator,
+    GeneratorConfig,
+    ModelFileError,
+    load_model,
+    save_model,
+)
+
+
+@pytest.mark.parametrize("size", [32, 64, 128])
+def test_generator_and_discriminator_shapes(size: int) -> None:
+    g = Generator(GeneratorConfig(z_dim=16, image_size=size, ngf=4))
+    z = torch.randn(3, 16, generator=torch.Generator().manual_seed(0))
+    x = g(z)
+    assert x.shape == (3, 3, size, size)
+    assert float(x.detach().abs().max()) <= 1.0
+    for norm in ("batchnorm", "spectral"):
+        d = Discriminator(DiscriminatorConfig(image_size=size, ndf=4, norm=norm))
+        assert d(x).shape == (3,)
+
+
+def test_init_is_seeded_and_leaves_global_rng_alone() -> None:
+    state = torch.random.get_rng_state()
+    a = Discriminator(DiscriminatorConfig(image_size=32, ndf=8, norm="spectral"), seed=3)
+    b = Discriminator(DiscriminatorConfig(image_size=32, ndf=8, norm="spectral"), seed=3)
+    c = Discriminator(DiscriminatorConfig(image_size=32, ndf=8, norm="spectral"), seed=4)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    sa, sb, sc = a.state_dict(), b.state_dict(), c.state_dict()
+    assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    assert not all(torch.equal(sa[k], sc[k]) for k in sa)
+
+
+def test_spectral_discriminator_is_per_image_in_eval_mode() -> None:
+    d = Discriminator(DiscriminatorConfig(image_size=32, ndf=8, norm="spectral")).eval()
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in d.modules())
+    gen = torch.Generator().manual_seed(1)
+    x = torch.rand(6, 3, 32, 32, generator=gen) * 2 - 1
+    other = torch.rand(6, 3, 32, 32, generator=gen) * 2 - 1
+    with torch.no_grad():
+        alone = torch.cat([d(x[i : i + 1]) for i in range(6)])
+        batched = d(x)
+        mixed = d(torch.cat([x[:3], other]))[:3]
+    torch.testing.assert_close(alone, batched, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(alone[:3], mixed, rtol=1e-5, atol=1e-5)
+
+
+def test_bad_configs_and_inputs_are_rejected() -> None:
+    with pytest.raises(ValueError, match="image_size"):
+        GeneratorConfig(image_size=48)
+    with pytest.raises(ValueError, match="norm"):
+        DiscriminatorConfig(norm="layernorm")
+    with pytest.raises(ValueError, match="ngf"):
+        GeneratorConfig(ngf=0)
+    with pytest.raises(ValueError, match="shape"):
+        Generator(GeneratorConfig(z_dim=8, image_size=32, ngf=4))(torch.zeros(2, 9))
+    with pytest.raises(ValueError, match="shape"):
+        Discriminator(DiscriminatorConfig(image_size=32, ndf=4))(torch.zeros(2, 3, 64, 64))
+
+
+def test_classifier_heads() -> None:
+    cfg = ClassifierConfig(image_size=32, width=8, stages=2)
+    clf = AttributeClassifier(cfg).eval()
+    x = torch.rand(5, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    logits = clf(x)
+    assert logits.shape == (5, ONE_HOT_DIM)
+    proba = clf.predict_proba(x)
+    assert proba.shape == (5, ONE_HOT_DIM)
+    for off, n in zip(OFFSETS, NUM_VARIANTS):
+        torch.testing.assert_close(proba[:, off : off + n].sum(dim=1), torch.ones(5))
+    pred = clf.predict(x)
+    assert pred.dtype == torch.int64 and pred.shape == (5, NUM_ATTRIBUTES)
+    assert all(int(pred[:, i].max()) < n for i, n in enumerate(NUM_VARIANTS))
+    assert clf.features(x).shape == (5, cfg.feature_dim)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_save_load_round_trip(tmp_path: Path, dtype: str) -> None:
+    models = [
+        Generator(GeneratorConfig(z_dim=8, image_size=32, ngf=4)),
+        Discriminator(DiscriminatorConfig(image_size=32, ndf=4, norm="spectral")),
+        Discriminator(DiscriminatorConfig(image_size=32, ndf=4, norm="batchnorm")),
+        AttributeClassifier(ClassifierConfig(image_size=32, width=8, stages=2)),
+    ]
+    x = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    z = torch.randn(2, 8, generator=torch.Generator().manual_seed(0))
+    for i, m in enumerate(models):
+        m.eval()
+        path = save_model(m, tmp_path / f"m{i}.safetensors", metadata={"run": i}, dtype=dtype)
+        loaded = load_model(path)
+        assert loaded.config == m.config and type(loaded) is type(m)
+        assert loaded.metadata == {"run": i}
+        assert not loaded.training
+        inp = z if isinstance(m, Generator) else x
+        with torch.no_grad():
+            tol = 0 if dtype == "float32" else 2e-2
+            torch.testing.assert_close(loaded(inp), m(inp), rtol=tol, atol=tol)
+
+
+def test_load_errors_name_the_file(tmp_path: Path) -> None:
+    g = Generator(GeneratorConfig(z_dim=8, image_size=32, ngf=4))
+    path = save_model(g, tmp_path / "g.safetensors")
+
+    with pytest.raises(FileNotFoundError, match="missing.safetensors"):
+        load_model(tmp_path / "missing.safetensors")
+
+    truncated = tmp_path / "truncated.safetensors"
+    truncated.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(ModelFileError, match="truncated.safetensors"):
+        load_model(truncated)
+
+    garbage = tmp_path / "garbage.safetensors"
+    garbage.write_bytes(b"\x00" * 64)
+    with pytest.raises(ModelFileError, match="garbage.safetensors"):
+        load_model(garbage)
+
+    # a file whose config says ngf=8 but whose tensors are for ngf=4
+    tensors = load_file(str(path))
+    cfg = {"z_dim": 8, "image_size": 32, "ngf": 8, "channels": 3}
+    bad = tmp_path / "mismatch.safetensors"
+    save_file(tensors, str(bad), metadata={"gan_latent_env.kind": "generator", "gan_latent_env.config": json.dumps(cfg)})
+    with pytest.raises(ModelFileError, match=r"mismatch.safetensors.*shape"):
+        load_model(bad)
+
+    plain = tmp_path / "plain.safetensors"
+    save_file(tensors, str(plain))
+    with pytest.raises(ModelFileError, match="plain.safetensors.*metadata"):
+        load_model(plain)
+
+    with pytest.raises(ModelFileError, match="holds a generator"):
+        load_model(path, expected_kind="classifier")
