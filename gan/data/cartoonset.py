@@ -213,6 +213,7 @@ def decode_pairs(
         images=torch.from_numpy(images[:n]).permute(0, 3, 1, 2).contiguous(),
         attributes=torch.from_numpy(attributes[:n].copy()),
         names=names,
+        settings={"image_size": image_size, "crop": crop, "resample": RESAMPLE.name},
     )
     return faces, problems
 

@@ -104,7 +104,12 @@ def decode_images(
             continue
         names.append(image_name(path, root))
         n += 1
-    faces = FaceTensors(torch.from_numpy(images[:n]).permute(0, 3, 1, 2).contiguous(), None, names)
+    faces = FaceTensors(
+        torch.from_numpy(images[:n]).permute(0, 3, 1, 2).contiguous(),
+        None,
+        names,
+        settings={"image_size": image_size, "crop": crop, "resample": RESAMPLE.name},
+    )
     return faces, problems
 
 
