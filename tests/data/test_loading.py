@@ -68,9 +68,11 @@ def _has_procedural() -> bool:
 
 @pytest.mark.skipif(not _has_procedural(), reason="gan.data.procedural.make_procedural_faces not written yet")
 def test_procedural_source():
-    faces = load_faces("procedural:6:3", image_size=32)
-    assert len(faces) == 6 and faces.image_size == 32 and faces.attributes is not None
-    again = load_faces("procedural:6:3", image_size=32)
-    assert torch.equal(faces.images, again.images)
-    other = load_faces("procedural:6", image_size=32)
-    assert not torch.equal(faces.images, other.images)
+    from gan.data.procedural import make_procedural_faces
+
+    faces = load_faces("procedural:2:3", image_size=32)
+    assert len(faces) == 2 and faces.image_size == 32 and faces.attributes is not None
+    direct = make_procedural_faces(2, seed=3, size=32)
+    assert torch.equal(faces.images, direct.images) and torch.equal(faces.attributes, direct.attributes)
+    default_seed = load_faces("procedural:2", image_size=32)
+    assert not torch.equal(default_seed.attributes, faces.attributes)
