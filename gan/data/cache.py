@@ -6,7 +6,8 @@ crop, resampling filter, error policy, format version) and the sorted file list 
 modification time (ns). Any added, removed, replaced or touched file, or any changed setting, gives a new
 fingerprint, so the cache is rebuilt. The source folder is never written to: by default the cache lives in
 ``$XDG_CACHE_HOME/gan_latent_env`` (else ``~/.cache/gan_latent_env``) as
-``<kind>-<root hash>-<fingerprint>.safetensors``; older caches of the same root are removed on rebuild.
+``<kind>-<root hash>-<settings hash>-<fingerprint>.safetensors``; when a folder's files change, the older
+caches of the same root and settings are removed on rebuild (caches of other settings are kept).
 """
 
 from __future__ import annotations
@@ -33,8 +34,12 @@ def default_cache_dir() -> Path:
     return root / CACHE_ENV_DIR
 
 
-def _root_hash(root: Path) -> str:
-    return hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
+def cache_prefix(kind: str, root: Path, settings: dict[str, Any]) -> str:
+    """``<kind>-<hash of the resolved root>-<hash of the settings>-``: the file-name prefix shared by every
+    cache of one folder with one set of settings (older ones are removed when it is rebuilt)."""
+    root_hash = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
+    settings_hash = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{kind}-{root_hash}-{settings_hash}-"
 
 
 def fingerprint(kind: str, root: Path, files: Iterable[Path], settings: dict[str, Any]) -> str:
@@ -52,12 +57,13 @@ def fingerprint(kind: str, root: Path, files: Iterable[Path], settings: dict[str
     return h.hexdigest()
 
 
-def cache_path(cache: bool | str | os.PathLike[str], kind: str, root: Path, fp: str) -> Path | None:
+def cache_path(cache: bool | str | os.PathLike[str], prefix: str, fp: str) -> Path | None:
     """Where the cache file goes: ``None`` when ``cache`` is false; a ``.safetensors`` path is used as is;
-    any other path is a directory for the default file name; ``True`` means :func:`default_cache_dir`."""
+    any other path is a directory for the default file name ``<prefix><fingerprint>.safetensors``;
+    ``True`` means :func:`default_cache_dir`."""
     if cache is False or cache is None:
         return None
-    name = f"{kind}-{_root_hash(root)}-{fp[:16]}.safetensors"
+    name = f"{prefix}{fp[:16]}.safetensors"
     if cache is True:
         return default_cache_dir() / name
     if isinstance(cache, (str, os.PathLike)):
@@ -71,8 +77,7 @@ def load_or_build(
     fp: str,
     build: Callable[[], FaceTensors],
     *,
-    kind: str,
-    root: Path,
+    prefix: str,
     explicit: bool,
 ) -> tuple[FaceTensors, bool]:
     """Return ``(faces, hit)``: the cached set at ``path`` if its fingerprint is ``fp``, else ``build()``
@@ -103,13 +108,13 @@ def load_or_build(
         logger.warning("cannot write the decode cache %s (%s); continuing without it", path, err)
         return faces, False
     logger.info("wrote decode cache %s (%d faces)", path, len(faces))
-    _remove_stale(path, kind, root)
+    _remove_stale(path, prefix)
     return faces, False
 
 
-def _remove_stale(current: Path, kind: str, root: Path) -> None:
-    """Remove older default-named caches of the same kind and root (other fingerprints) beside ``current``."""
-    prefix = f"{kind}-{_root_hash(root)}-"
+def _remove_stale(current: Path, prefix: str) -> None:
+    """Remove older default-named caches with the same prefix (same kind, root and settings; other file
+    lists) beside ``current``."""
     if not current.name.startswith(prefix):
         return
     for old in current.parent.glob(prefix + "*.safetensors"):

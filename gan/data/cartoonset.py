@@ -21,7 +21,7 @@ import torch
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from gan.data.cache import cache_path, fingerprint, load_or_build
+from gan.data.cache import cache_path, cache_prefix, fingerprint, load_or_build
 from gan.data.faces import FaceTensors
 from gan.data.images import (
     DEFAULT_CROP,
@@ -263,7 +263,8 @@ class CartoonSetDataset(Dataset):
         settings = self.settings
         files = [f for pair in pairs for f in pair]
         fp = fingerprint(CACHE_KIND, self.root, files, settings)
-        path = cache_path(cache, CACHE_KIND, self.root, fp)
+        prefix = cache_prefix(CACHE_KIND, self.root, settings)
+        path = cache_path(cache, prefix, fp)
 
         def build() -> FaceTensors:
             faces, problems = decode_pairs(pairs, self.image_size, self.crop, on_error, progress)
@@ -271,7 +272,7 @@ class CartoonSetDataset(Dataset):
             return faces
 
         self._faces, self.cache_hit = load_or_build(
-            path, fp, build, kind=CACHE_KIND, root=self.root, explicit=cache is not True
+            path, fp, build, prefix=prefix, explicit=cache is not True
         )
         self.cache_path: Path | None = path
         self.skipped: list[str] = list(self._faces.settings.get("skipped", []))

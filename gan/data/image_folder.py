@@ -20,7 +20,7 @@ import torch
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from gan.data.cache import cache_path, fingerprint, load_or_build
+from gan.data.cache import cache_path, cache_prefix, fingerprint, load_or_build
 from gan.data.faces import FaceTensors
 from gan.data.images import (
     IMAGE_EXTENSIONS,
@@ -155,7 +155,8 @@ class ImageFolderDataset(Dataset):
         paths = find_images(self.root, self.extensions)
         settings = self.settings
         fp = fingerprint(CACHE_KIND, self.root, paths, settings)
-        path = cache_path(cache, CACHE_KIND, self.root, fp)
+        prefix = cache_prefix(CACHE_KIND, self.root, settings)
+        path = cache_path(cache, prefix, fp)
 
         def build() -> FaceTensors:
             faces, problems = decode_images(paths, self.root, self.image_size, self.crop, on_error, progress)
@@ -163,7 +164,7 @@ class ImageFolderDataset(Dataset):
             return faces
 
         self._faces, self.cache_hit = load_or_build(
-            path, fp, build, kind=CACHE_KIND, root=self.root, explicit=cache is not True
+            path, fp, build, prefix=prefix, explicit=cache is not True
         )
         self.cache_path: Path | None = path
         self.skipped: list[str] = list(self._faces.settings.get("skipped", []))

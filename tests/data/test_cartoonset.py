@@ -241,7 +241,8 @@ def test_cache_round_trip_and_rebuild(real_128_dir: Path, tmp_path: Path, xdg_ca
     changed = CartoonSetDataset(root, image_size=32, cache=True, progress=False)
     assert not changed.cache_hit and changed.cache_path != first.cache_path
     assert int(changed.tensors().attributes[0, ATTRIBUTE_NAMES.index("hair")]) == (old + 1) % 111
-    assert not first.cache_path.exists()  # the stale cache of this folder was removed
+    assert not first.cache_path.exists()  # the stale cache of this folder and settings was removed
+    assert other.cache_path.exists()  # the cache of other settings is kept
 
     # a removed pair: rebuilt with one face fewer
     (root / f"{stems[-1]}.png").unlink()
