@@ -280,3 +280,15 @@ def test_full_real_set_decodes_with_cache(real_128_dir: Path, tmp_path: Path):
     t_cache = time.perf_counter() - t0
     assert again.cache_hit and torch.equal(again.tensors().images, ds.tensors().images)
     assert t_decode < 60 and t_cache < 10, (t_decode, t_cache)
+
+
+def test_unwritable_cache(real_128_dir: Path, tmp_path: Path, monkeypatch, caplog: pytest.LogCaptureFixture):
+    root = tmp_path / "set"
+    _copy_pairs(real_128_dir, root, 2)
+    (tmp_path / "a_file").write_text("not a folder")
+    with pytest.raises(OSError, match="cannot write the decode cache .*a_file"):
+        CartoonSetDataset(root, image_size=8, cache=tmp_path / "a_file" / "c.safetensors", progress=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a_file"))
+    with caplog.at_level(logging.WARNING):
+        ds = CartoonSetDataset(root, image_size=8, cache=True, progress=False)
+    assert len(ds) == 2 and not ds.cache_hit and "continuing without it" in caplog.text
