@@ -71,8 +71,9 @@ def find_images(root: str | os.PathLike[str], extensions: Sequence[str] = IMAGE_
 
 
 def image_name(path: Path, root: Path) -> str:
-    """A face's name: its path relative to ``root``, without extension, with ``/`` separators."""
-    return path.relative_to(root).with_suffix("").as_posix()
+    """A face's name: its path relative to ``root`` with ``/`` separators, extension kept (so ``a.png`` and
+    ``a.jpg`` stay two distinct names)."""
+    return path.relative_to(root).as_posix()
 
 
 def decode_images(
@@ -120,7 +121,7 @@ class ImageFolderDataset(Dataset):
     ``attributes`` an EMPTY int64 tensor ``[0]`` (no labels), so items have the same structure as
     :class:`~gan.data.cartoonset.CartoonSetDataset` items and the default ``DataLoader`` collate gives an
     int64 ``[B, 0]`` batch. :meth:`tensors` returns the set with ``attributes=None``. Names are relative paths
-    without extension, in sorted order.
+    (extension kept), in sorted order.
 
     :param root: the folder (images in it or in any subfolder).
     :param image_size: output side in pixels.
@@ -191,7 +192,7 @@ class ImageFolderDataset(Dataset):
 
     @property
     def names(self) -> list[str]:
-        """Image names (relative paths without extension), in item order."""
+        """Image names (relative paths, extension kept), in item order."""
         return self._faces.names
 
     def tensors(self) -> FaceTensors:

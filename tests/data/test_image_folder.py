@@ -30,7 +30,7 @@ def _make_folder(root: Path) -> None:
 def test_image_folder_reads_recursively(tmp_path: Path):
     _make_folder(tmp_path / "imgs")
     ds = ImageFolderDataset(tmp_path / "imgs", image_size=8, progress=False)
-    assert ds.names == ["a/x", "b/c/z", "b/y", "top"] and len(ds) == 4
+    assert ds.names == ["a/x.png", "b/c/z.png", "b/y.JPG", "top.bmp"] and len(ds) == 4
     image, attrs = ds[0]
     assert image.shape == (3, 8, 8) and image.dtype == torch.float32
     assert attrs.dtype == torch.int64 and attrs.shape == (0,)
@@ -43,7 +43,7 @@ def test_image_folder_reads_recursively(tmp_path: Path):
         faces.images[0].permute(1, 2, 0).numpy(), load_image(tmp_path / "imgs" / "a" / "x.png", 8, crop=1.0)
     )
     only_png = ImageFolderDataset(tmp_path / "imgs", image_size=8, extensions=("png",), progress=False)
-    assert only_png.names == ["a/x", "b/c/z"]
+    assert only_png.names == ["a/x.png", "b/c/z.png"]
 
 
 def test_image_folder_errors(tmp_path: Path):
@@ -70,9 +70,12 @@ def test_image_folder_cache(tmp_path: Path):
     Image.fromarray(np.full((12, 12, 3), 99, np.uint8)).save(tmp_path / "imgs" / "a" / "new.png")
     c = ImageFolderDataset(tmp_path / "imgs", image_size=8, cache=tmp_path / "cache", progress=False)
     assert not c.cache_hit and len(c) == 5
+    Image.fromarray(np.full((12, 12, 3), 7, np.uint8)).save(tmp_path / "imgs" / "a" / "new.jpg")
+    d = ImageFolderDataset(tmp_path / "imgs", image_size=8, cache=tmp_path / "cache", progress=False)
+    assert "a/new.png" in d.names and "a/new.jpg" in d.names and len(set(d.names)) == 6
 
 
 def test_real_pngs_as_an_image_folder(real_sample_dir: Path):
     ds = ImageFolderDataset(real_sample_dir, image_size=32, crop=0.8, progress=False)
     assert len(ds) == 24 and ds.tensors().attributes is None
-    assert ds.names == sorted(p.stem for p in real_sample_dir.glob("*.png"))
+    assert ds.names == sorted(p.name for p in real_sample_dir.glob("*.png"))

@@ -37,7 +37,7 @@ def test_image_folder_source(tmp_path: Path):
         Image.fromarray(np.full((10, 10, 3), 50 * i, np.uint8)).save(tmp_path / "imgs" / f"{i}.png")
     assert source_kind(tmp_path / "imgs") == "image_folder"
     faces = load_faces(tmp_path / "imgs", image_size=10, cache=False, progress=False)
-    assert faces.attributes is None and faces.names == ["0", "1", "2"]
+    assert faces.attributes is None and faces.names == ["0.png", "1.png", "2.png"]
     assert faces.settings["crop"] == 1.0
     np.testing.assert_array_equal(faces.images[2].numpy(), np.full((3, 10, 10), 100, np.uint8))
 

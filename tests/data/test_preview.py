@@ -35,7 +35,7 @@ def test_preview_of_an_unlabelled_folder(tmp_path: Path):
     for i in range(3):
         Image.fromarray(np.full((9, 9, 3), 80 * i, np.uint8)).save(tmp_path / "imgs" / f"photo{i}.jpg")
     faces = sample_faces(tmp_path / "imgs", n=10, image_size=9, progress=False)
-    assert len(faces) == 3 and face_label(faces, 2) == "photo2"
+    assert len(faces) == 3 and face_label(faces, 2) == "photo2.jpg"
     out = tmp_path / "g.png"
     assert main(["preview", str(tmp_path / "imgs"), "--out", str(out), "--size", "16"]) == 0
     assert out.is_file()
