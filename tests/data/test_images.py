@@ -153,3 +153,18 @@ def test_real_original_and_128_copy_are_framed_alike(real_sample_dir: Path, real
         assert diff < 2.0, (name, diff)  # measured 0.27..0.51 of 255
         # a 0.8 crop differs clearly from the uncropped framing of the same file
         assert np.abs(load_image(real_128_dir / name, 64, crop=1.0).astype(np.int16) - small).mean() > 10
+
+
+def test_real_face_reencoded_as_rgba_and_palette(real_128_dir: Path, tmp_path: Path):
+    """The release's RGBA-on-transparent form and palette re-encodings give the RGB copy's pixels."""
+    src = sorted(real_128_dir.glob("*.png"))[0]
+    rgb = np.asarray(Image.open(src).convert("RGB"))
+    white = (rgb == 255).all(axis=-1)
+    rgba = np.dstack([rgb, np.where(white, 0, 255).astype(np.uint8)])
+    rgba[white, :3] = 0  # colour under full transparency must not leak
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "rgba.png")
+    np.testing.assert_array_equal(load_image(tmp_path / "rgba.png", 128, crop=1.0), rgb)
+    np.testing.assert_array_equal(load_image(tmp_path / "rgba.png", 64), load_image(src, 64))
+    Image.fromarray(rgb).quantize(256).save(tmp_path / "p.png")
+    diff = np.abs(load_image(tmp_path / "p.png", 64).astype(int) - load_image(src, 64).astype(int)).mean()
+    assert diff < 3.0, diff
