@@ -1,0 +1,66 @@
+"""Throughput of the procedural face renderer on ONE CPU core.
+
+Renders ``--n`` faces at ``--size`` in one batched call of :func:`gan.data.render_faces` and, as the
+reference measured in the same process, the same faces one call per face (the naive per-face loop of the
+same renderer). numpy/torch are limited to one thread. The sprite tables are painted once beforehand
+(their one-off cost is printed separately). Reports faces per CPU-second (process time, the figure per
+core that is robust to other load on a shared machine) and per wall-clock second.
+
+    python benchmarks/procedural_speed.py --n 4000 --size 64
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from gan.data.procedural import render_faces, sample_attributes  # noqa: E402
+from gan.data.procedural import sprite_tables  # noqa: E402
+
+
+def _timed(fn) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=4000, help="faces in the batched measurement")
+    parser.add_argument("--n-loop", type=int, default=500, help="faces in the per-face reference loop")
+    parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+
+    wall, cpu = _timed(lambda: sprite_tables(args.size))
+    print(f"sprite tables at {args.size}px painted once: {cpu:.2f} s CPU ({wall:.2f} s wall)")
+    attrs = sample_attributes(args.n, np.random.default_rng(0))
+    loop_attrs = attrs[: args.n_loop]
+
+    batched = min((_timed(lambda: render_faces(attrs, args.size)) for _ in range(args.repeats)), key=lambda t: t[1])
+    per_face = min(
+        (_timed(lambda: [render_faces(loop_attrs[i : i + 1], args.size) for i in range(len(loop_attrs))])
+         for _ in range(args.repeats)),
+        key=lambda t: t[1],
+    )
+    fps_cpu, fps_wall = args.n / batched[1], args.n / batched[0]
+    ref_cpu, ref_wall = len(loop_attrs) / per_face[1], len(loop_attrs) / per_face[0]
+    print(f"batched render_faces, {args.n} faces at {args.size}x{args.size}, 1 thread:")
+    print(f"  {fps_cpu:,.0f} faces per CPU-second ({fps_wall:,.0f} faces/s wall clock)")
+    print(f"reference: one render_faces call per face ({len(loop_attrs)} faces):")
+    print(f"  {ref_cpu:,.0f} faces per CPU-second ({ref_wall:,.0f} faces/s wall clock)")
+    print(f"speed-up of batching over the per-face loop: {fps_cpu / ref_cpu:.1f}x (CPU time)")
+    print(f"target >= 1,000 faces/s per core: {'met' if fps_cpu >= 1000 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
