@@ -8,6 +8,7 @@ the set of names and the seed, never on the order in which files were listed. Th
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,8 +29,8 @@ def holdout_split(names: Sequence[str], n_holdout: int = 500, seed: int = 0) -> 
     if isinstance(n_holdout, bool) or not isinstance(n_holdout, (int, np.integer)) or not 0 <= n_holdout <= n:
         raise ValueError(f"n_holdout must be an integer in 0..{n} (the number of names), got {n_holdout!r}")
     if len(set(names)) != n:
-        dupes = sorted({s for s in names if names.count(s) > 1})[:5] if n < 100_000 else []
-        raise ValueError(f"holdout_split needs unique names; duplicated: {dupes}")
+        dupes = sorted(name for name, count in Counter(names).items() if count > 1)
+        raise ValueError(f"holdout_split needs unique names; duplicated: {dupes[:5]}")
     order = np.argsort(np.asarray(names, dtype=object), kind="stable")  # input positions in name order
     perm = np.random.default_rng(seed).permutation(n)
     holdout = np.sort(order[perm[:n_holdout]]).astype(np.int64)
