@@ -34,6 +34,13 @@ def make_tiny_models(seed: int = 0, z_dim: int = TINY_Z_DIM) -> TinyModels:
     g = Generator(GeneratorConfig(z_dim=z_dim, image_size=32, ngf=8), seed=seed)
     d = Discriminator(DiscriminatorConfig(image_size=32, ndf=8), seed=seed + 1)
     c = AttributeClassifier(ClassifierConfig(image_size=32, width=4, stages=1, blocks_per_stage=1), seed=seed + 2)
+    # A freshly initialised DCGAN has D(x) ~ 0 (realism ~ 0.5 everywhere); scale the weights up so that the
+    # scores clearly vary across latents (realism spans about 0.1..0.95 on N(0, I) latents).
+    with torch.no_grad():
+        for model, factor in ((g, 3.0), (d, 20.0), (c, 3.0)):
+            for p in model.parameters():
+                if p.ndim > 1:
+                    p.mul_(factor)
     for m in (g, d, c):
         m.eval()
         m.requires_grad_(False)

@@ -1,0 +1,130 @@
+"""Small helpers shared by the latent envs: argument checks, seeds, images for observation and render."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from gan.data.schema import NUM_ATTRIBUTES, validate_attributes
+
+__all__ = [
+    "check_bool",
+    "check_choice",
+    "check_nonnegative",
+    "check_positive",
+    "check_positive_int",
+    "check_target",
+    "expand_seeds",
+    "images_to_uint8_hwc",
+]
+
+
+def check_positive(value: Any, name: str) -> float:
+    """Return ``value`` as a float; raise ``ValueError`` naming ``name`` unless it is finite and > 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    if not math.isfinite(float(value)) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def check_nonnegative(value: Any, name: str) -> float:
+    """Return ``value`` as a float; raise ``ValueError`` naming ``name`` unless it is finite and >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+    if not math.isfinite(float(value)) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def check_finite(value: Any, name: str) -> float:
+    """Return ``value`` as a float; raise ``ValueError`` naming ``name`` unless it is a finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return float(value)
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """Return ``value`` as an int; raise ``ValueError`` naming ``name`` unless it is an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value``; raise ``ValueError`` naming ``name`` unless it is a bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
+    """Return ``value``; raise ``ValueError`` naming ``name`` unless it is one of ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+def check_target(value: Any, name: str = "target", batch: int | None = None) -> np.ndarray:
+    """An attribute target as int64 ``[18]`` (or ``[batch, 18]`` when ``batch`` is given; ``[18]`` is then
+    repeated for every row).
+
+    :raises ValueError: naming ``name`` on a wrong shape, a non-integer dtype or an out-of-range variant.
+    """
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be an integer array of {NUM_ATTRIBUTES} variant indices: {err}") from None
+    if arr.dtype == object:
+        raise ValueError(f"{name} must be an integer array of {NUM_ATTRIBUTES} variant indices, got {value!r}")
+    validate_attributes(arr, name=name)
+    arr = arr.astype(np.int64)
+    if batch is None:
+        if arr.shape != (NUM_ATTRIBUTES,):
+            raise ValueError(f"{name} must have shape ({NUM_ATTRIBUTES},), got {arr.shape}")
+        return arr
+    if arr.shape == (NUM_ATTRIBUTES,):
+        return np.repeat(arr[None], batch, axis=0)
+    if arr.shape != (batch, NUM_ATTRIBUTES):
+        raise ValueError(f"{name} must have shape ({NUM_ATTRIBUTES},) or ({batch}, {NUM_ATTRIBUTES}), got {arr.shape}")
+    return arr
+
+
+def expand_seeds(seed: int | Sequence[int | None] | None, num_envs: int) -> list[int | None]:
+    """Per-sub-env seeds as Gymnasium's vector envs define them: ``int s -> [s, s+1, ...]``.
+
+    :raises ValueError: naming ``seed`` on a list of the wrong length or a non-integer seed.
+    """
+    if seed is None:
+        return [None] * num_envs
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return [int(seed) + i for i in range(num_envs)]
+    seeds = list(seed)
+    if len(seeds) != num_envs:
+        raise ValueError(f"seed: a list of seeds must have num_envs={num_envs} entries, got {len(seeds)}")
+    for s in seeds:
+        if s is not None and (isinstance(s, bool) or not isinstance(s, (int, np.integer))):
+            raise ValueError(f"seed: every seed must be an int or None, got {s!r}")
+    return [None if s is None else int(s) for s in seeds]
+
+
+def images_to_uint8_hwc(images: torch.Tensor, size: int) -> torch.Tensor:
+    """Float images ``[N, 3, S, S]`` in ``[-1, 1]`` -> uint8 ``[N, size, size, 3]`` on the same device.
+
+    Resized with antialiased bilinear interpolation when ``S != size``; values are mapped by
+    ``round((x + 1) * 127.5)`` (``gan.data.images.to_uint8``).
+    """
+    from gan.data.images import to_uint8
+
+    if images.shape[-1] != size:
+        images = F.interpolate(images, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
+    return to_uint8(images).permute(0, 2, 3, 1).contiguous()
