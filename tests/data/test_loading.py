@@ -58,15 +58,6 @@ def test_missing_and_unsupported_sources(tmp_path: Path):
         load_faces("procedural:4", image_size=0)
 
 
-def _has_procedural() -> bool:
-    try:
-        from gan.data.procedural import make_procedural_faces  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _has_procedural(), reason="gan.data.procedural.make_procedural_faces not written yet")
 def test_procedural_source():
     from gan.data.procedural import make_procedural_faces
 
