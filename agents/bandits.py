@@ -26,7 +26,7 @@ from agents.base import Agent, check_discrete_action
 
 def _entropy(p: np.ndarray) -> float:
     p = p[p > 0]
-    return float(-(p * np.log(p)).sum())
+    return float(-(p * np.log(p)).sum()) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _argmax_probs(values: np.ndarray) -> np.ndarray:

@@ -74,7 +74,7 @@ def _extras(out: Any, i: int) -> dict[str, float]:
     for name in ("realism", "cosine"):
         value = getattr(out, name, None)
         if value is not None:
-            extra[name] = float(value[i])
+            extra[name] = float(value[i].detach())
     matched = getattr(out, "matched", None)
     if matched is not None:
         extra["matched"] = float(matched[i].sum())

@@ -6,9 +6,9 @@ nothing is evaluated). :class:`SB3Agent` wraps a model in the shared :class:`age
 policy, ``save`` / ``load`` write the policy weights with safetensors and the settings as JSON (no pickles,
 unlike SB3's own ``.zip``). Training logs go to TensorBoard when ``tensorboard_log`` is given.
 
-Where the env has a native batched vector env (LatentWalk, LatentCodebook) and
-``gan_latent_env.wrappers`` provides the SB3 ``VecEnv`` adapter, training runs on it (one batched G/D/C
-forward per step for all walks); otherwise on SB3's ``DummyVecEnv``.
+Where the env has a native batched vector env (LatentWalk, LatentCodebook), training runs on it through
+``gan_latent_env.wrappers.make_sb3_vec_env`` (one batched G/D/C forward per step for all walks); otherwise
+on SB3's ``DummyVecEnv``.
 
 Seeding: SB3 seeds Python's, NumPy's and torch's global generators itself (``set_random_seed``) when a model
 is built with ``seed``; that is SB3's behaviour, not something these helpers add.
@@ -76,22 +76,22 @@ def make_vec_env(env_id: str, n_envs: int, seed: int, env_kwargs: dict[str, Any]
                  native: bool = True) -> Any:
     """An SB3 ``VecEnv`` of ``n_envs`` copies of ``env_id`` seeded ``seed, seed + 1, ...``.
 
-    Uses the native batched env through ``gan_latent_env.wrappers`` when available and ``native``;
-    otherwise ``DummyVecEnv`` with a ``Monitor`` per env.
+    Uses the native batched env through ``gan_latent_env.wrappers`` (with a ``VecMonitor``) when the env
+    has one and ``native``; otherwise ``DummyVecEnv`` with a ``Monitor`` per env.
     """
     import gan_latent_env  # noqa: F401  (registers the ids)
+
+    from stable_baselines3.common.env_util import make_vec_env as sb3_make_vec_env
+    from stable_baselines3.common.vec_env import DummyVecEnv, VecMonitor
 
     env_kwargs = dict(env_kwargs or {})
     key = short_id(env_id)
     if native and key in NATIVE_VECTOR_ENVS:
-        try:
-            from gan_latent_env.wrappers import make_sb3_vec_env  # type: ignore[attr-defined]
-        except ImportError:
-            logger.info("gan_latent_env.wrappers.make_sb3_vec_env not available; using DummyVecEnv")
-        else:
-            return make_sb3_vec_env(key, n_envs=n_envs, seed=seed, **env_kwargs)
-    from stable_baselines3.common.env_util import make_vec_env as sb3_make_vec_env
-    from stable_baselines3.common.vec_env import DummyVecEnv
+        from gan_latent_env.wrappers import make_sb3_vec_env
+
+        vec = make_sb3_vec_env(f"gan_latent_env:{key}", n_envs, **env_kwargs)
+        vec.seed(seed)
+        return VecMonitor(vec)  # episode returns in info["episode"], as Monitor gives DummyVecEnv
 
     return sb3_make_vec_env(f"gan_latent_env:{key}", n_envs=n_envs, seed=seed, env_kwargs=env_kwargs,
                             vec_env_cls=DummyVecEnv)
