@@ -1,0 +1,89 @@
+"""Named training recipes for ``gan-latent-env train-gan`` and ``train-classifier`` (``--preset NAME``).
+
+``cartoon64`` is the recipe of the bundled models (real CartoonSet, 64x64); ``tiny`` is for tests.
+
+cartoon64 GAN, and why:
+    DCGAN G (z_dim 100, ngf 64) and a spectral-norm D (ndf 64, no BatchNorm), so that ``sigma(D(x))`` of
+    a single image in eval mode is a per-image realism score (a BatchNorm D is batch-dependent and badly
+    calibrated in eval mode). Non-saturating BCE loss with one-sided label smoothing (real target 0.9):
+    its ``sigma(D)`` is a probability estimate, which the environments read (hinge logits are margins).
+    DiffAugment ``color,translation,cutout`` on every D input (the policy the DiffAugment paper uses for
+    its smallest data sets): 9,000 training images are few and D otherwise memorises them (the
+    overfitting monitor in the run log shows it). Adam lr 2e-4, betas (0.5, 0.999), batch 64 on CPU and
+    256 on CUDA. 500 faces held out by ``holdout_split(names, 500, seed=0)``: never trained on, used by
+    the overfitting monitor and by ``evaluate``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from gan.models.config import DiscriminatorConfig, GeneratorConfig
+from gan.trainer import GANTrainConfig
+
+
+@dataclass(frozen=True)
+class GANPreset:
+    """A GAN recipe: the training config, the default number of steps and the data framing."""
+
+    config: GANTrainConfig
+    steps: int
+    crop: float | None = None  # None: the data source's default framing (0.8 for CartoonSet folders)
+    description: str = ""
+
+
+GAN_PRESETS: Final[dict[str, GANPreset]] = {
+    "cartoon64": GANPreset(
+        config=GANTrainConfig(
+            generator=GeneratorConfig(z_dim=100, image_size=64, ngf=64),
+            discriminator=DiscriminatorConfig(image_size=64, ndf=64, norm="spectral"),
+            loss="bce",
+            real_label=0.9,
+            diffaug="color,translation,cutout",
+            lr=2e-4,
+            beta1=0.5,
+            seed=0,
+            holdout=500,
+            holdout_seed=0,
+            checkpoint_every=250,
+            sample_every=250,
+            fd_every=500,
+            monitor_every=250,
+            fd_samples=1000,
+            monitor_samples=500,
+            grid_size=64,
+        ),
+        steps=8000,
+        description="bundled-model recipe: 64x64 DCGAN, spectral-norm D, BCE + DiffAugment, 500-face holdout",
+    ),
+    "tiny": GANPreset(
+        config=GANTrainConfig(
+            generator=GeneratorConfig(z_dim=16, image_size=32, ngf=8),
+            discriminator=DiscriminatorConfig(image_size=32, ndf=8, norm="spectral"),
+            loss="bce",
+            diffaug="translation",
+            batch_size=16,
+            holdout=8,
+            checkpoint_every=10,
+            sample_every=10,
+            fd_every=10,
+            monitor_every=10,
+            fd_samples=32,
+            monitor_samples=16,
+            grid_size=16,
+        ),
+        steps=20,
+        description="tiny models for tests and smoke runs (32x32, ngf/ndf 8)",
+    ),
+}
+
+
+def get_gan_preset(name: str) -> GANPreset:
+    """The GAN preset called ``name``.
+
+    :raises ValueError: for an unknown name (the message lists the known ones).
+    """
+    if name not in GAN_PRESETS:
+        raise ValueError(f"unknown GAN preset {name!r} (known: {', '.join(sorted(GAN_PRESETS))})")
+    return GAN_PRESETS[name]
