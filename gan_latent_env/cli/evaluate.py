@@ -43,15 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
     from pathlib import Path
 
+    from gan.data.cache import default_cache_dir
     from gan.metrics.evaluate import EvaluationSettings, evaluate
 
-    cache_dir = args.cache_dir
-    if cache_dir is None:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        cache_dir = os.path.join(base, "gan-latent-env", "inception")
+    cache_dir = args.cache_dir if args.cache_dir is not None else str(default_cache_dir() / "inception")
     out = args.out if args.out is not None else str(Path(args.models) / "evaluation")
     settings = EvaluationSettings(
         models=args.models, data=args.data, out=out, classifier=args.classifier, holdout=args.holdout,
