@@ -518,8 +518,13 @@ class LatentCodebookVectorEnv(VectorEnv):
             for key in RESET_INFO_KEYS:
                 info[key][restarting] = reset_info[key]
                 info[f"_{key}"] = np.ones(self.num_envs, dtype=bool)
-            for key in set(STEP_INFO_KEYS) - set(RESET_INFO_KEYS):
-                info[key][restarting] = 0
+            for key in STEP_INFO_KEYS:
+                if key in RESET_INFO_KEYS:
+                    continue
+                if moving.any():
+                    info[key][restarting] = 0
+                else:  # no sub-env pulled: as SyncVectorEnv batches it, the pull-only keys are absent
+                    del info[key], info[f"_{key}"]
         self._prev_done = truncated.copy()
         return self._obs(), reward, terminated, truncated, info
 
