@@ -31,7 +31,8 @@ def make_vec(tiny_models, n, **kwargs) -> LatentWalkVectorEnv:
 
 @pytest.mark.parametrize("obs_mode", ["latent_target", "latent", "image", "dict"])
 def test_spaces_and_checkers(tiny_models, obs_mode):
-    env = gym.make("LatentWalk-v0", obs_mode=obs_mode, render_size=32, **tiny_models.kwargs()).unwrapped
+    kwargs = {"obs_mode": obs_mode, "render_size": 32, "render_target": False}
+    env = gym.make("LatentWalk-v0", **kwargs, **tiny_models.kwargs()).unwrapped
     assert env.action_space == gym.spaces.Discrete(2 * TINY_Z_DIM)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
