@@ -19,6 +19,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
@@ -190,3 +194,30 @@ def set_numpy_generator_state(gen: np.random.Generator, state: dict[str, Any], p
         gen.bit_generator.state = state
     except (TypeError, ValueError, KeyError) as err:
         raise CheckpointError(f"{path}: numpy random state {name!r} is malformed: {err}") from None
+
+
+# -- Ctrl-C -------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def deferred_sigint(on_interrupt: Callable[[], None]) -> Iterator[None]:
+    """Within the block, the first Ctrl-C calls ``on_interrupt()`` (which should set a flag that the
+    training loop checks between steps) instead of raising mid-step; a second Ctrl-C raises at once.
+
+    Outside the main thread (where signal handlers cannot be installed) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, previous)
+        logger.warning("interrupt: finishing this step, then saving a checkpoint (Ctrl-C again to abort)")
+        on_interrupt()
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

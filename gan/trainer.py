@@ -24,11 +24,8 @@ import hashlib
 import logging
 import math
 import os
-import signal
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -39,6 +36,7 @@ import torch
 from gan.augment import DiffAugment, parse_policy
 from gan.checkpoint import (
     CheckpointError,
+    deferred_sigint,
     load_checkpoint,
     optimizer_from_parts,
     optimizer_to_parts,
@@ -650,25 +648,6 @@ class GANTrainer:
             raise ValueError("this trainer has no run_dir")
         return self.run_dir / "checkpoints" / "latest.safetensors"
 
-    @contextmanager
-    def _catch_sigint(self) -> Iterator[None]:
-        """Turn the first Ctrl-C into a flag checked between steps (a second one interrupts at once)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous = signal.getsignal(signal.SIGINT)
-
-        def handler(signum: int, frame: Any) -> None:
-            self._interrupted = True
-            signal.signal(signal.SIGINT, previous)
-            logger.warning("interrupt: finishing this step, then saving a checkpoint (Ctrl-C again to abort)")
-
-        signal.signal(signal.SIGINT, handler)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
-
     def interrupt(self) -> None:
         """Ask :meth:`fit` to stop after the current step, saving a checkpoint (as Ctrl-C does)."""
         self._interrupted = True
@@ -702,7 +681,7 @@ class GANTrainer:
         saved_at = -1
         bar = tqdm(total=steps, initial=self.step, disable=not self.progress, unit="step", dynamic_ncols=True)
         try:
-            with self._catch_sigint():
+            with deferred_sigint(self.interrupt):
                 while self.step < steps:
                     st = self.train_step()
                     if not st.finite:

@@ -1,0 +1,104 @@
+"""Classifier trainer: learns, resumes bit for bit, masks glasses_color, reports, and the CLI runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from gan.checkpoint import CheckpointError, load_checkpoint
+from gan.classifier_trainer import ClassifierTrainConfig, ClassifierTrainer, lr_at, masked_attribute_loss
+from gan.data.faces import FaceTensors
+from gan.data.schema import ATTRIBUTE_INDEX, GLASSES_NONE, NUM_VARIANTS, ONE_HOT_DIM
+from gan.models import ClassifierConfig, load_model
+from gan.presets import get_classifier_preset
+from gan_latent_env.cli import main
+
+
+def labelled_faces(n: int = 48, seed: int = 0, size: int = 32) -> FaceTensors:
+    """Faces whose attribute 0 (eye_angle) is visible: the image brightness encodes it."""
+    g = torch.Generator().manual_seed(seed)
+    attrs = torch.stack([torch.randint(0, k, (n,), generator=g) for k in NUM_VARIANTS], dim=1)
+    level = (attrs[:, 0].float() * 100 + 20).view(n, 1, 1, 1)
+    noise = torch.rand(n, 3, size, size, generator=g) * 20
+    images = (level + noise).clamp(0, 255).to(torch.uint8)
+    return FaceTensors(images, attrs, [f"lab{seed}_{i:04d}" for i in range(n)])
+
+
+def tiny_cfg(**kw) -> ClassifierTrainConfig:
+    base = ClassifierTrainConfig(model=ClassifierConfig(image_size=32, width=4, stages=2), epochs=3, batch_size=8,
+                                 lr=1e-2, max_shift=2, holdout=0, checkpoint_every=0)  # fmt: skip
+    return dataclasses.replace(base, **kw)
+
+
+def test_lr_schedule_and_masked_loss() -> None:
+    assert lr_at(0, 100, 1.0, 0.1) == pytest.approx(0.1)
+    assert lr_at(9, 100, 1.0, 0.1) == pytest.approx(1.0)
+    assert lr_at(99, 100, 1.0, 0.1) < 0.01
+    logits = torch.zeros(2, ONE_HOT_DIM)
+    attrs = torch.zeros(2, 18, dtype=torch.int64)
+    attrs[:, ATTRIBUTE_INDEX["glasses"]] = GLASSES_NONE
+    no_glasses = masked_attribute_loss(logits, attrs)
+    attrs[:, ATTRIBUTE_INDEX["glasses"]] = 0
+    with_glasses = masked_attribute_loss(logits, attrs)
+    assert float(with_glasses - no_glasses) == pytest.approx(float(torch.log(torch.tensor(7.0))), rel=1e-5)
+
+
+def test_classifier_learns_a_visible_attribute() -> None:
+    tr = ClassifierTrainer(tiny_cfg(epochs=6), labelled_faces(64), device="cpu", progress=False)
+    test = labelled_faces(32, seed=1)
+    losses = [tr.train_step() for _ in range(tr.total_steps)]
+    assert all(map(torch.isfinite, torch.tensor(losses)))
+    acc = tr.evaluate(test)["per_attribute"]["eye_angle"]["accuracy"]
+    assert acc >= 0.9  # brightness encodes eye_angle; chance is ~1/3
+
+
+def test_resume_is_bit_exact_and_mismatch_is_reported(tmp_path: Path) -> None:
+    faces = labelled_faces(40)
+    full = ClassifierTrainer(tiny_cfg(), faces, device="cpu", progress=False)
+    full_losses = [full.train_step() for _ in range(10)]
+    part = ClassifierTrainer(tiny_cfg(), faces, device="cpu", progress=False)
+    for _ in range(6):
+        part.train_step()
+    ck = part.save_checkpoint(tmp_path / "c.safetensors")
+    again = ClassifierTrainer(tiny_cfg(), faces, device="cpu", progress=False)
+    again.load_checkpoint(ck)
+    assert [again.train_step() for _ in range(4)] == full_losses[6:]
+    for k, v in full.model.state_dict().items():
+        assert torch.equal(v, again.model.state_dict()[k]), k
+
+    other = ClassifierTrainer(tiny_cfg(lr=5e-3), faces, device="cpu", progress=False)
+    with pytest.raises(CheckpointError, match=r"c\.safetensors.*different training config.*lr"):
+        other.load_checkpoint(ck)
+    (tmp_path / "bad.safetensors").write_bytes(ck.read_bytes()[:100])
+    with pytest.raises(CheckpointError, match=r"bad\.safetensors"):
+        other.load_checkpoint(tmp_path / "bad.safetensors")
+
+
+def test_unlabelled_data_is_rejected() -> None:
+    faces = labelled_faces(20)
+    with pytest.raises(ValueError, match="labelled"):
+        ClassifierTrainer(tiny_cfg(), FaceTensors(faces.images, None, faces.names), device="cpu")
+
+
+def test_train_classifier_cli(tmp_path: Path, capsys) -> None:
+    data = labelled_faces(40).save(tmp_path / "faces.safetensors")
+    out = tmp_path / "run"
+    args = ["train-classifier", "--data", str(data), "--out", str(out), "--preset", "tiny", "--no-progress"]
+    assert main(args + ["--epochs", "1"]) == 0
+    report = json.loads((out / "accuracy_report.json").read_text())
+    assert report["holdout_images"] == 8 and 0.0 <= report["mean"] <= 1.0
+    assert "glasses_color" in (out / "accuracy_report.md").read_text()
+    clf = load_model(out / "classifier.safetensors", expected_kind="classifier")
+    assert clf.metadata["holdout_mean_accuracy"] == pytest.approx(report["mean"])
+    assert main(args + ["--epochs", "2"]) == 2  # the run exists: --resume needed
+    assert "--resume" in capsys.readouterr().err
+    assert main(args + ["--resume", "--epochs", "2"]) == 2  # epochs shape the schedule: not changeable
+    assert "epochs" in capsys.readouterr().err
+    assert main(args + ["--resume"]) == 0  # the checkpoint's recipe (1 epoch) is kept: already complete
+    _, state = load_checkpoint(out / "checkpoints" / "latest.safetensors")
+    assert state["step"] == 2 and state["config"]["epochs"] == 1  # 32 training faces / batch 16
+    assert get_classifier_preset("cartoon64").config.model.image_size == 64
