@@ -5,6 +5,7 @@ from gan.data.faces import FaceTensors, FaceTensorsFormatError
 from gan.data.image_folder import ImageFolderDataset, ImageFolderError
 from gan.data.images import DEFAULT_CROP, ImageReadError, load_image, to_float, to_uint8
 from gan.data.loading import DataSourceError, load_faces
+from gan.data.procedural import iter_procedural_faces, make_procedural_faces, render_faces, sample_attributes
 from gan.data.schema import (
     ATTRIBUTE_INDEX,
     ATTRIBUTE_NAMES,
@@ -21,8 +22,15 @@ from gan.data.schema import (
     validate_attributes,
 )
 from gan.data.splits import holdout_split
+from gan.data.writer import DatasetWriteError, write_cartoonset
 
 __all__ = [
+    "iter_procedural_faces",
+    "make_procedural_faces",
+    "render_faces",
+    "sample_attributes",
+    "DatasetWriteError",
+    "write_cartoonset",
     "DataSourceError",
     "load_faces",
     "ImageFolderDataset",

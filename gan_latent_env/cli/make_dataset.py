@@ -14,6 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, required=True, help="number of faces")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the attributes (default 0)")
     parser.add_argument("--size", type=int, default=64, help="image side in pixels (default 64)")
+    parser.add_argument("--crop", type=float, default=1.0,
+                        help="centre fraction of the canvas rendered (default 1.0: whole canvases like the real "
+                             "CartoonSet files, which readers then crop; 0.8 matches the library's default crop)")
     parser.add_argument("--format", choices=("cartoonset", "tensor"), default="cartoonset",
                         help="cartoonset: NAME.png + NAME.csv pairs (the real reader loads them); "
                              "tensor: one FaceTensors safetensors file (default cartoonset)")
@@ -39,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"{out}: the tensor format writes one .safetensors file; give a path ending in .safetensors")
         if out.exists() and not args.overwrite:
             raise ValueError(f"{out}: already exists (pass --overwrite)")
-    chunks = iter_procedural_faces(args.n, seed=args.seed, size=args.size, chunk=args.chunk)
+    chunks = iter_procedural_faces(args.n, seed=args.seed, size=args.size, crop=args.crop, chunk=args.chunk)
     parts: list[FaceTensors] = []
     with tqdm(total=args.n, desc="rendering faces", unit="face") as bar:
         for part in chunks:

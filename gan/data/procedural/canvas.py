@@ -33,31 +33,38 @@ class Box:
     x1: float
     y1: float
 
-    def pixels(self, size: int) -> tuple[int, int, int, int]:
-        """The covering pixel box ``(px0, py0, px1, py1)`` at ``size``, clipped to the canvas."""
-        px0 = max(0, int(np.floor(self.x0 * size)))
-        py0 = max(0, int(np.floor(self.y0 * size)))
-        px1 = min(size, int(np.ceil(self.x1 * size)))
-        py1 = min(size, int(np.ceil(self.y1 * size)))
-        return px0, py0, px1, py1
+    def pixels(self, size: int, crop: float = 1.0) -> tuple[int, int, int, int]:
+        """The covering pixel box ``(px0, py0, px1, py1)`` of a ``size`` image showing the centre ``crop``
+        of the canvas, clipped to the image (it may be empty)."""
+        origin, scale = 0.5 - crop / 2.0, crop / size
+
+        def lo(v: float) -> int:
+            return min(size, max(0, int(np.floor((v - origin) / scale))))
+
+        def hi(v: float) -> int:
+            return min(size, max(0, int(np.ceil((v - origin) / scale))))
+
+        return lo(self.x0), lo(self.y0), hi(self.x1), hi(self.y1)
 
 
 class Painter:
-    """Paints one sprite on a supersampled grid over ``box`` of a ``size`` canvas.
+    """Paints one sprite on a supersampled grid over ``box``, for a ``size`` image of the canvas' centre ``crop``.
 
     :param box: the sprite's canvas region.
-    :param size: output canvas side in pixels.
+    :param size: output image side in pixels.
     :param ss: supersampling factor per axis.
+    :param crop: fraction of the canvas side the output image shows, centred (1 = the whole canvas).
     """
 
-    def __init__(self, box: Box, size: int, ss: int) -> None:
+    def __init__(self, box: Box, size: int, ss: int, crop: float = 1.0) -> None:
         self.size = size
         self.ss = ss
-        px0, py0, px1, py1 = box.pixels(size)
+        px0, py0, px1, py1 = box.pixels(size, crop)
         self.pixel_box = (px0, py0, px1, py1)
-        step = 1.0 / (size * ss)
-        xs = (np.arange(px0 * ss, px1 * ss, dtype=np.float64) + 0.5) * step
-        ys = (np.arange(py0 * ss, py1 * ss, dtype=np.float64) + 0.5) * step
+        step = crop / (size * ss)
+        origin = 0.5 - crop / 2.0
+        xs = origin + (np.arange(px0 * ss, px1 * ss, dtype=np.float64) + 0.5) * step
+        ys = origin + (np.arange(py0 * ss, py1 * ss, dtype=np.float64) + 0.5) * step
         self.x, self.y = np.meshgrid(xs, ys)
         shape = self.x.shape
         self.alpha = np.zeros(shape)

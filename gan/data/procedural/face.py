@@ -30,9 +30,9 @@ CHIN_Y: Final[tuple[float, ...]] = (0.735, 0.765, 0.795)
 """Chin bottom by chin_length (short, medium, long)."""
 HALF_WIDTH: Final[float] = 0.2
 EYE_Y: Final[float] = 0.525
-EYE_DX: Final[float] = 0.088
+EYE_DX: Final[float] = 0.09
 MOUTH_Y: Final[float] = 0.66
-LINE_W: Final[float] = 0.011
+LINE_W: Final[float] = 0.013
 """Outline width (about 5 px on the 500 px originals, as in the real set)."""
 
 # face_shape: (width scale, cheek position along the face, forehead exponent, jaw exponent, chin width)
@@ -43,7 +43,7 @@ FACE_SHAPES: Final[tuple[tuple[float, float, float, float, float], ...]] = (
     (1.02, 0.33, 2.2, 1.25, 0.06),  # heart, pointed chin
     (0.87, 0.45, 2.0, 2.6, 0.25),  # long and narrow
     (0.97, 0.58, 3.0, 3.0, 0.32),  # rectangle
-    (0.96, 0.72, 1.6, 2.0, 0.30),  # pear: narrow forehead, wide jaw
+    (0.97, 0.64, 2.0, 2.0, 0.36),  # pear: narrow forehead, wide jaw
 )
 
 
@@ -84,7 +84,7 @@ def paint_head(p: Painter, shape: int, chin: int) -> None:
     nose = intersect(circle(x, y, CX + 0.004, 0.598, 0.016), -(y - 0.592))
     p.stroke(nose, 0.008, tint=0.72, grey=0.0)
     # mouth: an open smile, white teeth with a dark outline
-    d_mouth = intersect(ellipse(x, y, CX, MOUTH_Y, 0.052, 0.036), MOUTH_Y - y)
+    d_mouth = intersect(ellipse(x, y, CX, MOUTH_Y, 0.06, 0.04), MOUTH_Y - y)
     p.fill_and_outline(d_mouth, 0.008, tint=0.0, grey=WHITE)
 
 
@@ -92,9 +92,9 @@ def paint_head(p: Painter, shape: int, chin: int) -> None:
 
 EYE_ANGLES: Final[tuple[float, ...]] = (-0.22, 0.0, 0.22)
 """eye_angle: tilt of the eye axis in radians (outer corner down, level, up)."""
-EYE_HEIGHTS: Final[tuple[float, ...]] = (0.017, 0.023, 0.029)
+EYE_HEIGHTS: Final[tuple[float, ...]] = (0.021, 0.028, 0.035)
 """eye_slant: half height of the eye opening (narrow, medium, round)."""
-EYE_RX: Final[float] = 0.036
+EYE_RX: Final[float] = 0.043
 
 
 def eye_index(angle: np.ndarray, slant: np.ndarray, lid: np.ndarray, lashes: np.ndarray) -> np.ndarray:
@@ -117,9 +117,9 @@ def paint_eyes(p: Painter, index: int) -> None:
         inside = d_eye < 0
         p.paint(d_eye < LINE_W * 0.35, tint=0.0, grey=LINE)
         p.paint(d_eye < -LINE_W * 0.35, tint=0.0, grey=WHITE)
-        p.paint(inside & (circle(x, y, ex, EYE_Y + 0.002, 0.018) < 0), tint=1.0, grey=0.0)
-        p.paint(inside & (circle(x, y, ex, EYE_Y + 0.002, 0.0085) < 0), tint=0.0, grey=15.0)
-        p.paint(inside & (circle(x, y, ex + 0.007, EYE_Y - 0.005, 0.0045) < 0), tint=0.0, grey=WHITE)
+        p.paint(inside & (circle(x, y, ex, EYE_Y + 0.002, 0.021) < 0), tint=1.0, grey=0.0)
+        p.paint(inside & (circle(x, y, ex, EYE_Y + 0.002, 0.0105) < 0), tint=0.0, grey=15.0)
+        p.paint(inside & (circle(x, y, ex + 0.008, EYE_Y - 0.006, 0.005) < 0), tint=0.0, grey=WHITE)
         # upper lid line, heavier with lashes
         u_cos, u_sin = np.cos(a), np.sin(a)
         v = -(x - ex) * u_sin + (y - EYE_Y) * u_cos  # coordinate across the eye axis
@@ -160,7 +160,7 @@ BROW_SHAPES: Final[tuple[tuple[float, int, float, float], ...]] = (
 BROW_THICKNESS: Final[tuple[float, ...]] = (0.008, 0.012, 0.016, 0.021)
 BROW_HALF_LENGTH: Final[tuple[float, ...]] = (0.032, 0.041, 0.05)
 """eyebrow_width: half length of each brow."""
-BROW_GAP: Final[tuple[float, ...]] = (0.056, 0.068, 0.080)
+BROW_GAP: Final[tuple[float, ...]] = (0.062, 0.075, 0.088)
 """eye_eyebrow_distance: height of the brow centre above the eye centre."""
 
 
@@ -243,7 +243,7 @@ def paint_facial_hair(p: Painter, index: int) -> None:
     beard, moustache = FACIAL_HAIR[style]
     x, y = p.x, p.y
     face = face_sdf(x, y, shape, chin)
-    mouth = intersect(ellipse(x, y, CX, MOUTH_Y, 0.058, 0.042), MOUTH_Y - 0.006 - y)
+    mouth = intersect(ellipse(x, y, CX, MOUTH_Y, 0.066, 0.046), MOUTH_Y - 0.006 - y)
     chin_y = CHIN_Y[chin]
     d = None
     if beard in ("full", "stubble", "long"):
@@ -256,7 +256,7 @@ def paint_facial_hair(p: Painter, index: int) -> None:
     elif beard == "goatee":
         d = subtract(intersect(ellipse(x, y, CX, chin_y - 0.045, 0.055, 0.06), face - 0.012), mouth)
     elif beard == "chinstrap":
-        d = intersect(face - 0.012, -(face + 0.02), -(y - 0.56))
+        d = intersect(face - 0.01, -(face + 0.018), -(y - 0.6))
     elif beard == "soulpatch":
         d = ellipse(x, y, CX, MOUTH_Y + 0.058, 0.013, 0.017)
     elif beard == "chops":
@@ -288,7 +288,17 @@ GLASSES_STYLES: Final[tuple[tuple[str, float, bool], ...]] = (
 )
 
 
+LENS_SCALE: Final[float] = 1.12
+
+
 def _lens(x: np.ndarray, y: np.ndarray, kind: str, ex: float, side: float) -> np.ndarray:
+    """Signed distance to one lens, drawn at LENS_SCALE times the sizes below."""
+    x = ex + (x - ex) / LENS_SCALE
+    y = EYE_Y + (y - EYE_Y) / LENS_SCALE
+    return LENS_SCALE * _lens_unit(x, y, kind, ex, side)
+
+
+def _lens_unit(x: np.ndarray, y: np.ndarray, kind: str, ex: float, side: float) -> np.ndarray:
     ey = EYE_Y
     if kind == "round":
         return circle(x, y, ex, ey, 0.048)
@@ -334,7 +344,7 @@ def paint_glasses(p: Painter, index: int) -> None:
         if kind == "halfrim":
             ring &= y < EYE_Y
         frame |= ring
-        outer_x = ex + side * (0.058 if kind not in ("round", "small_round") else 0.045)
+        outer_x = ex + side * LENS_SCALE * (0.056 if kind not in ("round", "small_round") else 0.045)
         frame |= segment(x, y, outer_x, EYE_Y - 0.012, CX + side * 0.215, EYE_Y - 0.02) < 0.0045
-    frame |= segment(x, y, CX - 0.035, EYE_Y - 0.008, CX + 0.035, EYE_Y - 0.008) < 0.0045
+    frame |= segment(x, y, CX - 0.04, EYE_Y - 0.008, CX + 0.04, EYE_Y - 0.008) < 0.0045
     p.paint(frame)

@@ -68,12 +68,13 @@ def _scalp(x: np.ndarray, y: np.ndarray, volume: float, wavy: bool) -> np.ndarra
 
 
 def _curtain(x: np.ndarray, y: np.ndarray, bottom: float, volume: float, wavy: bool) -> np.ndarray:
-    """Hair falling down both sides and behind the head to ``bottom``."""
-    flare = 0.03 * max(bottom - 0.6, 0.0) / 0.3
+    """Hair falling down both sides and behind the head to ``bottom``, ending in rounded strand tips."""
+    flare = 0.025 * max(bottom - 0.6, 0.0) / 0.3
     half = 0.222 + volume + flare * np.clip((y - SCALP_Y) / 0.4, 0.0, 1.0)
-    d = intersect(np.abs(x - CX) - half, y - bottom, SCALP_Y - y)
-    d = union(d, intersect(rounded_box(x, y, CX, (SCALP_Y + bottom) / 2, 0.222 + volume + flare,
-                                       (bottom - SCALP_Y) / 2, 0.04), -(y - SCALP_Y)))
+    tips = bottom - 0.025 * np.abs(np.sin((x - CX) * 38.0)) - 0.03 * ((x - CX) / 0.25) ** 2
+    d = union(intersect(np.abs(x - CX) - half, y - tips, SCALP_Y - y),
+              rounded_box(x, y, CX, (SCALP_Y + bottom) / 2 - 0.02, 0.222 + volume + flare,
+                          (bottom - SCALP_Y) / 2 - 0.02, 0.07))
     if wavy:
         d = d + 0.007 * np.sin(y * 110.0)
     return d
@@ -123,10 +124,12 @@ def paint_hair(p: Painter, style: int, front: bool) -> None:
             return
         top = SCALP_Y - 0.198 - vol
         d = intersect(scalp, y - _hairline(x, params.fringe))
-        if params.length >= 1:  # side locks over the temples
-            side = intersect(scalp if params.length == 1 else union(scalp, _curtain(
-                x, y, min(LENGTHS[params.length], 0.6), vol, params.wavy)),
-                0.168 - np.abs(x - CX), y - min(LENGTHS[params.length], 0.6))
+        if params.length >= 1:  # side locks over the temples, tapering down to a point
+            lock_end = min(LENGTHS[params.length], 0.62)
+            t = np.clip((y - 0.3) / (lock_end - 0.3), 0.0, 1.0)
+            inner = 0.15 + 0.075 * t**1.5
+            side = intersect(union(scalp, _curtain(x, y, lock_end + 0.02, vol, params.wavy)),
+                             inner - np.abs(x - CX), y - lock_end)
             d = union(d, side)
         _paint(p, d, _highlight(x, y, top))
         if params.fringe in ("centre", "left", "right"):
