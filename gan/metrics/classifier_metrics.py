@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from gan.data.schema import ATTRIBUTE_INDEX, ATTRIBUTE_NAMES, GLASSES_NONE, NUM_ATTRIBUTES, NUM_VARIANTS, validate_attributes
-from gan.metrics.confusion import confusion_matrix, eval_mode
+from gan.metrics.confusion import confusion_matrix, eval_mode, model_input
 from gan.metrics.frechet import frechet_distance_features
 from gan.metrics.kid import KIDResult, kernel_inception_distance
 
@@ -55,17 +55,17 @@ def classifier_outputs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Penultimate features ``[N, F]`` (float64) and predicted attributes ``[N, 18]`` (int64), eval mode.
 
-    :param images: float ``[N, 3, S, S]`` in ``[-1, 1]``.
+    :param images: ``[N, 3, S, S]``, float in ``[-1, 1]`` or uint8 (converted batch by batch).
     """
-    if images.ndim != 4 or images.dtype == torch.uint8:
-        raise ValueError(f"images must be float [N, 3, S, S] in [-1, 1], got {images.dtype} {tuple(images.shape)}")
+    if images.ndim != 4 or not (images.dtype.is_floating_point or images.dtype == torch.uint8):
+        raise ValueError(f"images must be [N, 3, S, S] float in [-1, 1] or uint8, got {images.dtype} {tuple(images.shape)}")
     param = next(classifier.parameters(), None)
     device = param.device if param is not None else torch.device("cpu")
     feats, preds = [], []
     heads = getattr(classifier, "heads", None)
     with eval_mode(classifier):
         for start in range(0, images.shape[0], batch_size):
-            x = images[start : start + batch_size].to(device)
+            x = model_input(images[start : start + batch_size], device)
             f = classifier.features(x)
             # forward == heads(features) for AttributeClassifier; avoid running the body twice
             logits = heads(f) if isinstance(heads, nn.Linear) else classifier(x)

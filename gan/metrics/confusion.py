@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from gan.data.images import to_float
 from gan.metrics.figures import save_confusion_png, save_image_grid
 
 logger = logging.getLogger(__name__)
@@ -67,25 +68,34 @@ def _device_of(model: nn.Module) -> torch.device:
     return param.device if param is not None else torch.device("cpu")
 
 
+def model_input(batch: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """A batch as the models take it: float in ``[-1, 1]`` on ``device`` (uint8 is converted with ``to_float``)."""
+    batch = batch.to(device)
+    return to_float(batch) if batch.dtype == torch.uint8 else batch
+
+
 @torch.no_grad()
 def _logits(model: nn.Module, images: torch.Tensor, batch_size: int) -> torch.Tensor:
     device = _device_of(model)
-    out = [model(images[s : s + batch_size].to(device)).reshape(-1).float().cpu() for s in range(0, len(images), batch_size)]
+    out = [
+        model(model_input(images[s : s + batch_size], device)).reshape(-1).float().cpu()
+        for s in range(0, len(images), batch_size)
+    ]
     return torch.cat(out) if out else torch.zeros(0)
 
 
 def discriminator_probabilities(discriminator: nn.Module, images: torch.Tensor, batch_size: int = 256) -> np.ndarray:
     """``sigmoid(D(x))`` per image, float64 ``[N]``, in eval mode with one-image-at-a-time semantics.
 
-    :param images: float ``[N, 3, S, S]`` in ``[-1, 1]``.
-    :raises ValueError: on a bad shape or batch size.
+    :param images: ``[N, 3, S, S]``, float in ``[-1, 1]`` or uint8 (converted batch by batch).
+    :raises ValueError: on a bad shape, dtype or batch size.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
     if images.ndim != 4:
         raise ValueError(f"images must have shape [N, 3, S, S], got {tuple(images.shape)}")
-    if images.dtype == torch.uint8:
-        raise ValueError("images must be float in [-1, 1] (the models' convention), got uint8")
+    if not (images.dtype.is_floating_point or images.dtype == torch.uint8):
+        raise ValueError(f"images must be float in [-1, 1] or uint8, got {images.dtype}")
     with eval_mode(discriminator):
         logits = _logits(discriminator, images, batch_size)
         k = min(PER_IMAGE_CHECK, len(images))
@@ -181,7 +191,7 @@ def confusion_from_probabilities(real_probs: np.ndarray, fake_probs: np.ndarray)
 def discriminator_confusion(
     discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor, batch_size: int = 256
 ) -> DiscriminatorConfusion:
-    """Confusion of ``discriminator`` on real and generated images (float ``[N, 3, S, S]`` in [-1, 1])."""
+    """Confusion of ``discriminator`` on real and generated images (``[N, 3, S, S]``, float or uint8)."""
     return confusion_from_probabilities(
         discriminator_probabilities(discriminator, real, batch_size),
         discriminator_probabilities(discriminator, fake, batch_size),

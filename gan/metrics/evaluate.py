@@ -27,7 +27,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from gan.data.images import to_uint8
 from gan.data.schema import ATTRIBUTE_NAMES
 from gan.metrics.classifier_metrics import (
     FRECHET_LABEL,
@@ -257,7 +256,7 @@ def _inception_metrics(
         logger.warning("FID not computed: %s", err)
         return {"fid": None, "kid": None, **_not_computed(f"not computed: {err}")}
     fid, kid, _ = fid_kid(
-        model, to_uint8(real), to_uint8(fake), cache_dir=settings.cache_dir, batch_size=min(settings.batch_size, 100),
+        model, real, fake, cache_dir=settings.cache_dir, batch_size=min(settings.batch_size, 100),
         kid_subsets=settings.kid_subsets, kid_subset_size=settings.kid_subset_size,
         rng=np.random.default_rng(settings.seed), progress=settings.progress,
     )
@@ -329,9 +328,10 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
     real_a_idx, real_b_idx = np.sort(perm[:n]), np.sort(perm[n : 2 * n])
     labelled = faces.attributes is not None
 
-    real_a = faces.float_images(real_a_idx)
-    real_b = faces.float_images(real_b_idx)
-    holdout = faces.float_images(holdout_idx)
+    # Real sets stay uint8 (converted batch by batch); generated images stay as G made them.
+    real_a = faces.images[torch.from_numpy(real_a_idx)]
+    real_b = faces.images[torch.from_numpy(real_b_idx)]
+    holdout = faces.images[torch.from_numpy(holdout_idx)]
     fake = sample_generator(generator, n, settings.seed, settings.batch_size, device)
     if not torch.isfinite(fake).all():
         raise EvaluationError("the generator produced non-finite images")
@@ -404,7 +404,7 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
                            progress=settings.progress)
         if extra.attributes is None:
             raise EvaluationError(f"--extra-labelled {settings.extra_labelled} has no attribute labels")
-        _, p_extra = classifier_outputs(classifier, extra.float_images(), bs)
+        _, p_extra = classifier_outputs(classifier, extra.images, bs)
         metrics["classifier"]["extra"] = {"source": settings.extra_labelled, "n": len(extra),
                                           **attribute_accuracy(p_extra, extra.attributes).summary()}
 

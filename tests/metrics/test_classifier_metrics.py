@@ -88,3 +88,12 @@ def test_classifier_outputs_match_the_model_api():
     model.eval()
     torch.testing.assert_close(torch.from_numpy(feats).float(), model.features(images))
     np.testing.assert_array_equal(preds, model.predict(images).numpy())
+
+
+def test_classifier_outputs_accept_uint8():
+    model = AttributeClassifier(ClassifierConfig(image_size=32, width=8, stages=2))
+    images = torch.randint(0, 256, (3, 3, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
+    f_u8, p_u8 = classifier_outputs(model, images)
+    f_fl, p_fl = classifier_outputs(model, images.float() / 127.5 - 1)
+    np.testing.assert_allclose(f_u8, f_fl, rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(p_u8, p_fl)

@@ -71,6 +71,16 @@ def test_discriminator_confusion_hand_made_case(tmp_path):
     assert save_discriminator_figures(none_fp, real[:1], fake[:1], tmp_path / "b")["FP"] is None
 
 
+def test_uint8_images_are_converted_like_to_float():
+    d = MeanPixelD()
+    images = torch.randint(0, 256, (5, 3, 8, 8), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    np.testing.assert_allclose(
+        discriminator_probabilities(d, images, batch_size=2),
+        discriminator_probabilities(d, images.float() / 127.5 - 1, batch_size=2),
+        rtol=1e-6,
+    )
+
+
 def test_threshold_is_inclusive_at_one_half():
     result = confusion_from_probabilities(np.array([0.5, 0.4999]), np.array([0.5]))
     assert (result.tp, result.fn, result.fp, result.tn) == (1, 1, 1, 0)
@@ -103,7 +113,7 @@ def test_dcgan_discriminator_is_scored_in_eval_mode_and_mode_is_restored(norm):
 
 def test_bad_inputs():
     d = MeanPixelD()
-    with pytest.raises(ValueError, match="uint8"):
-        discriminator_probabilities(d, torch.zeros(2, 3, 8, 8, dtype=torch.uint8))
+    with pytest.raises(ValueError, match="int32"):
+        discriminator_probabilities(d, torch.zeros(2, 3, 8, 8, dtype=torch.int32))
     with pytest.raises(ValueError, match="non-finite"):
         confusion_from_probabilities(np.array([np.nan]), np.array([0.1]))
