@@ -27,6 +27,7 @@ _ENVS: tuple[dict[str, Any], ...] = (
         "vector_entry_point": "gan_latent_env.envs.latent_codebook:LatentCodebookVectorEnv",
         "max_episode_steps": None,
     },
+    {"id": "HyperparamTune-v0", "entry_point": "gan_latent_env.envs.hyperparam_tune:HyperparamTuneEnv", "max_episode_steps": None},
 )
 
 ENV_IDS: tuple[str, ...] = tuple(spec["id"] for spec in _ENVS)

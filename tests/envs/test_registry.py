@@ -43,6 +43,10 @@ def env_kwargs(tiny_paths) -> dict[str, dict[str, Any]]:
     return {
         "LatentWalk-v0": {**latent, "render_target": False},  # the target face is tested in test_latent_walk
         "LatentCodebook-v0": {**latent, "num_arms": 5, "mc_samples": 4, "horizon": 10},
+        "HyperparamTune-v0": {
+            "classifier": tiny_paths["classifier"], "device": "cpu", "z_dim": 8, "ngf": 4, "ndf": 4, "batch_size": 8,
+            "batches_per_step": 2, "max_steps": 3, "fd_sample_size": 16, "num_faces": 32,
+        },  # fmt: skip
     }
 
 
