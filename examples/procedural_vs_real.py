@@ -14,15 +14,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from PIL import Image, ImageDraw
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from gan.data.cartoonset import find_pairs  # noqa: E402
-from gan.data.images import DEFAULT_CROP, chw_to_hwc, load_image  # noqa: E402
-from gan.data.procedural import make_procedural_faces  # noqa: E402
+from gan.data.cartoonset import find_pairs
+from gan.data.images import DEFAULT_CROP, chw_to_hwc, load_image
+from gan.data.procedural import make_procedural_faces
 
 
 def grid(images: np.ndarray, cols: int, pad: int = 2) -> np.ndarray:
@@ -44,25 +41,30 @@ def main() -> None:
     parser.add_argument("--cols", type=int, default=8)
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--zoom", type=int, default=2, help="nearest-neighbour enlargement of the figure")
     args = parser.parse_args()
 
     pairs = find_pairs(args.real)[: args.n]
     real = np.stack([load_image(png, args.size, DEFAULT_CROP) for png, _ in pairs])
     ours = chw_to_hwc(make_procedural_faces(args.n, seed=args.seed, size=args.size).images)
-    fig, axes = plt.subplots(1, 2, figsize=(2 * args.cols * args.size / 80 + 0.4, args.n // args.cols * args.size / 80 + 0.6),
-                             dpi=100)
-    for ax, images, title in (
-        (axes[0], ours, f"procedural (make_procedural_faces, seed {args.seed})"),
-        (axes[1], real, "real CartoonSet (Google, CC BY 4.0)"),
+    panels = []
+    for images, title in (
+        (ours, f"procedural: make_procedural_faces(seed={args.seed})"),
+        (real, "real CartoonSet (Google, CC BY 4.0)"),
     ):
-        ax.imshow(grid(images, args.cols), interpolation="nearest")
-        ax.set_title(f"{title}, {args.size}x{args.size}, crop {DEFAULT_CROP}", fontsize=9)
-        ax.axis("off")
-    fig.tight_layout()
+        tiles = grid(images, args.cols)
+        tiles = np.repeat(np.repeat(tiles, args.zoom, axis=0), args.zoom, axis=1)  # nearest-neighbour zoom
+        panel = Image.new("RGB", (tiles.shape[1], tiles.shape[0] + 24), "white")
+        panel.paste(Image.fromarray(tiles), (0, 24))
+        ImageDraw.Draw(panel).text((8, 6), f"{title}, {args.size}x{args.size}, crop {DEFAULT_CROP}", fill="black")
+        panels.append(panel)
+    gap = 16
+    figure = Image.new("RGB", (sum(p.width for p in panels) + gap, max(p.height for p in panels)), "white")
+    figure.paste(panels[0], (0, 0))
+    figure.paste(panels[1], (panels[0].width + gap, 0))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.out)
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KB)")
-
+    figure.save(args.out, optimize=True)
+    print(f"wrote {args.out} ({figure.width}x{figure.height}, {args.out.stat().st_size / 1024:.0f} KB)")
 
 if __name__ == "__main__":
     main()

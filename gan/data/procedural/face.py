@@ -249,7 +249,7 @@ def paint_facial_hair(p: Painter, index: int) -> None:
     if beard in ("full", "stubble", "long"):
         bottom = chin_y + (0.07 if beard == "long" else 0.012)
         lower = y - 0.585 if beard != "stubble" else y - 0.6
-        d = intersect(face - 0.012, -lower)
+        d = subtract(intersect(face - 0.012, -lower), ellipse(x, y, CX, 0.592, 0.125, 0.042))  # cheeks free
         if beard == "long":
             d = union(d, intersect(ellipse(x, y, CX, chin_y - 0.02, 0.1, bottom - chin_y + 0.02), -(y - 0.62)))
         d = subtract(d, mouth)
