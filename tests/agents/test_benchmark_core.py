@@ -88,6 +88,17 @@ def test_rliable_aggregation_on_a_hand_made_table():
     pd.testing.assert_frame_equal(agg, again)
 
 
+def test_fast_iqm_equals_rliable():
+    from rliable import metrics
+
+    from agents.benchmark.aggregate import _iqm
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 3, 4, 5, 7, 10, 13):
+        x = rng.normal(size=(n, 1))
+        assert _iqm(x) == pytest.approx(float(metrics.aggregate_iqm(x)), abs=1e-12)
+
+
 def test_profile_and_paired_difference():
     point, ci = performance_profile(hand_table(), "E", "m", taus=[0.5, 2.5], reps=200)
     np.testing.assert_allclose(point["a"], [1.0, 0.6])
