@@ -14,6 +14,7 @@ Sets used (``n = min(n_fake, len(train) // 2)``; see docs/evaluation.md):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -229,6 +230,10 @@ def _load_models(settings: EvaluationSettings, device: torch.device) -> tuple[di
         for kind, path in files.items()
     }
     info["classifier"]["source"] = source
+    for kind, model in models.items():
+        train_config = (getattr(model, "metadata", None) or {}).get("train_config") or {}
+        if "holdout" in train_config:
+            info[kind]["training_holdout"] = {"n": train_config["holdout"], "seed": train_config.get("holdout_seed")}
     g, c = models["generator"].config, models["classifier"].config
     d = models["discriminator"].config
     if d.image_size != g.image_size:
@@ -239,6 +244,25 @@ def _load_models(settings: EvaluationSettings, device: torch.device) -> tuple[di
             "read the generator's images"
         )
     return models, info
+
+
+def _holdout_consistency(model_info: dict[str, Any], settings: EvaluationSettings) -> dict[str, Any]:
+    """Compare the models' training holdout (from their metadata) with this evaluation's; warn on a mismatch."""
+    out: dict[str, Any] = {}
+    for kind, info in model_info.items():
+        trained = info.get("training_holdout")
+        if trained is None:
+            out[kind] = "unknown (no training config in the model file)"
+            continue
+        same = trained["n"] == settings.holdout and trained["seed"] == settings.holdout_seed
+        out[kind] = "same split" if same else f"different: trained with holdout {trained['n']}, seed {trained['seed']}"
+        if not same:
+            logger.warning(
+                "the %s was trained with holdout=%s, holdout_seed=%s but this evaluation holds out %d (seed %d): "
+                "'held-out' faces may have been trained on", kind, trained["n"], trained["seed"], settings.holdout,
+                settings.holdout_seed,
+            )
+    return out
 
 
 def _not_computed(reason: str) -> dict[str, Any]:
@@ -342,13 +366,16 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
     again_2 = sample_generator(generator, k, settings.seed, settings.batch_size, device)
     reproducible = bool(torch.equal(again_1, again_2))
 
+    holdout_check = _holdout_consistency(model_info, settings)
     metrics: dict[str, Any] = {
         "settings": asdict(settings),
         "models": model_info,
         "data": {
             "source": settings.data, "n_faces": len(faces), "labelled": labelled, "image_size": image_size,
             "holdout": {"n": int(len(holdout_idx)), "seed": settings.holdout_seed,
-                        "rule": "gan.data.splits.holdout_split: seeded shuffle of the sorted names"},
+                        "rule": "gan.data.splits.holdout_split: seeded shuffle of the sorted names",
+                        "names_sha256": hashlib.sha256("\n".join(faces.names[i] for i in holdout_idx).encode()).hexdigest(),
+                        "training": holdout_check},
             "n_train": int(len(train_idx)), "n_per_set": n,
         },
         "reproducibility": {"identical_samples_same_seed": reproducible, "n_checked": k, "seed": settings.seed},

@@ -43,6 +43,7 @@ def render_report(m: dict[str, Any]) -> str:
         f"labelled: {_f(data['labelled'])}",
         f"- held-out split: {data['holdout']['n']} faces ({data['holdout']['rule']}, seed {data['holdout']['seed']}); "
         f"training split: {data['n_train']} faces",
+        "  - split used in training: " + "; ".join(f"{k}: {v}" for k, v in data["holdout"]["training"].items()),
         f"- distribution metrics use n = {data['n_per_set']} generated faces and real sets A and B of n faces each, "
         f"disjoint, drawn from the training split (seed {s['seed']})",
         f"- device: {m['run']['device']}, wall time {m['run']['wall_time_s']:.1f} s, torch {m['run']['torch']}",

@@ -137,3 +137,17 @@ def test_evaluate_with_random_backbones(setup, tmp_path):
     assert m["inception"]["computed"] and m["inception"]["fid"]["label"] == "FID (Inception-v3)"
     assert m["lpips"]["computed"] and m["lpips"]["generated"]["label"] == "LPIPS (AlexNet)"
     assert (tmp_path / "eval" / "lpips_pairs.png").is_file()
+
+
+def test_holdout_consistency_with_the_training_split(caplog):
+    from gan.metrics.evaluate import EvaluationSettings, _holdout_consistency
+
+    settings = EvaluationSettings(models="m", data="d", out="o", holdout=500, holdout_seed=0)
+    info = {"generator": {"training_holdout": {"n": 500, "seed": 0}},
+            "discriminator": {"training_holdout": {"n": 0, "seed": 0}},
+            "classifier": {}}
+    result = _holdout_consistency(info, settings)
+    assert result["generator"] == "same split"
+    assert result["discriminator"].startswith("different: trained with holdout 0")
+    assert result["classifier"].startswith("unknown")
+    assert "may have been trained on" in caplog.text
