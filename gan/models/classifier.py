@@ -2,8 +2,9 @@
 
 A small residual CNN that keeps full resolution in its stem (stride 1), so thin strokes such as eyebrows
 are seen at the input's own resolution before any downsampling; ``stages`` residual stages then halve the
-resolution and double the width, and global average pooling gives the penultimate features ``[N, F]``.
-One linear layer maps the features to 217 logits: the 18 per-attribute heads stacked in schema order
+resolution and double the width; a last stride-2 conv map is flattened (not pooled: the faces are aligned
+and the attributes are local, so where a feature fires matters) and projected to the penultimate features
+``[N, F]``. One linear layer maps the features to 217 logits: the 18 per-attribute heads stacked in schema order
 (each block is an independent softmax head trained with its own cross-entropy).
 """
 
@@ -55,17 +56,20 @@ class AttributeClassifier(nn.Module):
     def _build(self, config: ClassifierConfig) -> None:
         w = config.width
         layers: list[nn.Module] = [*_conv_bn(config.channels, w), nn.ReLU(inplace=True)]
-        layers += [ResidualBlock(w, w) for _ in range(config.blocks_per_stage)]
+        layers += [*_conv_bn(w, w), nn.ReLU(inplace=True)]
         ch = w
         for _ in range(config.stages):
             layers.append(ResidualBlock(ch, ch * 2, stride=2))
             layers += [ResidualBlock(ch * 2, ch * 2) for _ in range(config.blocks_per_stage - 1)]
             ch *= 2
+        layers += [*_conv_bn(ch, ch, stride=2), nn.ReLU(inplace=True)]
         self.body = nn.Sequential(*layers)
-        self.heads = nn.Linear(ch, ONE_HOT_DIM)
+        side = config.image_size >> (config.stages + 1)
+        self.project = nn.Sequential(nn.Flatten(), nn.Linear(ch * side * side, config.feature_dim), nn.ReLU(inplace=True))
+        self.heads = nn.Linear(config.feature_dim, ONE_HOT_DIM)
 
     def _init_weights(self, gen: torch.Generator) -> None:
-        """Kaiming-normal convs, unit BatchNorm (zero gamma on each block's last BN), small heads."""
+        """Kaiming-normal convs, unit BatchNorm (zero gamma on each block's last BN), uniform linears."""
         with torch.no_grad():
             for m in self.modules():
                 if isinstance(m, nn.Conv2d):
@@ -77,9 +81,10 @@ class AttributeClassifier(nn.Module):
             for m in self.modules():
                 if isinstance(m, ResidualBlock):
                     m.body[-1].weight.zero_()  # each block starts as the identity
-            bound = 1.0 / self.heads.in_features**0.5
-            self.heads.weight.uniform_(-bound, bound, generator=gen)
-            self.heads.bias.zero_()
+            for lin in (self.project[1], self.heads):
+                bound = 1.0 / lin.in_features**0.5
+                lin.weight.uniform_(-bound, bound, generator=gen)
+                lin.bias.zero_()
 
     def _check(self, x: torch.Tensor) -> None:
         c, s = self.config.channels, self.config.image_size
@@ -89,9 +94,9 @@ class AttributeClassifier(nn.Module):
             )
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Penultimate features ``[N, F]`` (``F = config.feature_dim``): globally pooled last stage."""
+        """Penultimate features ``[N, F]`` (``F = config.feature_dim``, after ReLU)."""
         self._check(x)
-        return self.body(x).mean(dim=(2, 3))
+        return self.project(self.body(x))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``[N, 217]``: the 18 attribute heads concatenated in schema order."""

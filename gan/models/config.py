@@ -79,15 +79,18 @@ class DiscriminatorConfig:
 
 @dataclass(frozen=True)
 class ClassifierConfig:
-    """Residual CNN with one softmax head per CartoonSet attribute (18 heads, 217 logits).
+    """CNN with one softmax head per CartoonSet attribute (18 heads, 217 logits).
 
-    The stem keeps full resolution (stride 1) so thin strokes such as eyebrows survive; each later stage
-    halves the resolution and doubles the width, then global average pooling gives the features.
+    The stem keeps full resolution (two stride-1 3x3 convs) so thin strokes such as eyebrows survive;
+    ``stages`` residual stages then halve the resolution and double the width; a stride-2 conv brings the
+    map to ``image_size / 2**(stages+1)`` pixels, which is flattened (keeping where each feature is: the
+    faces are aligned, and attributes are local) and projected to ``feature_dim`` penultimate features.
 
-    :param image_size: input side in pixels (a power of two, 32..256).
+    :param image_size: input side in pixels (32, 64, 128 or 256).
     :param width: channels of the full-resolution stem; stage ``i`` has ``width * 2**i`` channels.
-    :param stages: number of stride-2 stages after the stem.
-    :param blocks_per_stage: residual blocks in each stage (and in the stem).
+    :param stages: number of stride-2 residual stages after the stem.
+    :param blocks_per_stage: residual blocks in each stage.
+    :param feature_dim: length F of the penultimate feature vector (``features(x)`` is ``[N, F]``).
     :param channels: input image channels.
     """
 
@@ -95,21 +98,17 @@ class ClassifierConfig:
     width: int = 32
     stages: int = 3
     blocks_per_stage: int = 1
+    feature_dim: int = 256
     channels: int = 3
 
     def __post_init__(self) -> None:
-        for name in ("width", "stages", "blocks_per_stage", "channels"):
+        for name in ("width", "stages", "blocks_per_stage", "feature_dim", "channels"):
             _check_positive_int(self, name)
         _check_image_size(self, (32, 64, 128, 256))
-        if self.image_size >> self.stages < 4:
+        if self.image_size >> (self.stages + 1) < 2:
             raise ValueError(
-                f"ClassifierConfig.stages={self.stages} halves image_size={self.image_size} below 4 pixels"
+                f"ClassifierConfig.stages={self.stages} halves image_size={self.image_size} below 2 pixels"
             )
-
-    @property
-    def feature_dim(self) -> int:
-        """Length F of the penultimate feature vector."""
-        return self.width * 2**self.stages
 
 
 ModelConfig = GeneratorConfig | DiscriminatorConfig | ClassifierConfig
