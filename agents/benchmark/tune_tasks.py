@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -56,9 +56,21 @@ class TuneSettings:
 
 @dataclass
 class TuneContext:
+    """Settings, env kwargs, and the two envs (training and test instances), built once and reused: an env
+    build generates the procedural data and its real-image statistics, and every episode is fully
+    determined by its instance seed, so reuse changes no result."""
+
     settings: TuneSettings
     env_kwargs: dict[str, Any]
     tiny: bool = False
+    _envs: dict[str, Any] = field(default_factory=dict)
+
+    def env(self, split: str) -> Any:
+        """The cached env on the ``"train"`` instances or on the first ``eval_instances`` test instances."""
+        if split not in self._envs:
+            instances = _train_instances() if split == "train" else _test_instances(self)
+            self._envs[split] = _make_env(self, instances)
+        return self._envs[split]
 
 
 def _make_env(ctx: TuneContext, instance_set: Any) -> Any:
@@ -84,58 +96,48 @@ def _train_instances() -> list[int]:
     return list(TRAIN_INSTANCES.seeds)
 
 
-def action_for(lr: float, beta1: float) -> np.ndarray:
-    """The action that sets ``lr`` (log scale over [1e-4, 3e-4]) and ``beta1`` (linear over [0.3, 0.7])."""
-    from gan_latent_env.envs import hyperparam_tune as ht
-
-    inverse = getattr(ht, "action_for", None)
-    if inverse is not None:
-        return np.asarray(inverse(lr, beta1), dtype=np.float32)
-    lo, hi = math.log(1e-4), math.log(3e-4)
-    a_lr = 2 * (math.log(lr) - lo) / (hi - lo) - 1
-    a_b1 = 2 * (beta1 - 0.3) / 0.4 - 1
+def action_for(env: Any, lr: float, beta1: float) -> np.ndarray:
+    """The action that sets ``lr`` and ``beta1`` (the inverse of the env's ``action_to_hyperparams``)."""
+    lo, hi = env.unwrapped.lr_range
+    blo, bhi = env.unwrapped.beta1_range
+    a_lr = 2 * (math.log(lr) - math.log(lo)) / (math.log(hi) - math.log(lo)) - 1
+    a_b1 = 2 * (beta1 - blo) / (bhi - blo) - 1
     return np.array([a_lr, a_b1], dtype=np.float32)
 
 
-def _fd(info: dict[str, Any]) -> float:
-    for key in ("fd", "frechet_distance", "fd_raw"):
-        if key in info:
-            return float(info[key])
-    raise KeyError(f"HyperparamTune info has no Fréchet distance key (keys: {sorted(info)})")
-
-
-def _episode(env: Any, policy: Any, seed: int | None) -> list[float]:
-    """Run one episode; returns the Fréchet distance after reset and after every step."""
-    obs, info = env.reset(seed=seed)
-    fds = [_fd(info)] if any(k in info for k in ("fd", "frechet_distance", "fd_raw")) else []
+def _episode(env: Any, policy: Any, seed: int | None = None, options: dict[str, Any] | None = None) -> list[float]:
+    """Run one episode; the Fréchet distance after reset and after every step. A diverged step (NaN or
+    blown-up distance) counts as ``fd_blowup x`` the initial distance, or its own value if larger."""
+    obs, info = env.reset(seed=seed, options=options)
+    fds = [float(info["fd"])]
+    ceiling = float(env.unwrapped.fd_blowup) * float(info["fd_initial"])
     done = False
     while not done:
         obs, _, term, trunc, info = env.step(policy(obs))
-        fds.append(_fd(info))
+        fd = float(info.get("fd", math.nan))
+        fds.append(max(ceiling, fd if math.isfinite(fd) else ceiling) if info.get("divergence") else fd)
         done = term or trunc
     return fds
 
 
 def _evaluate(ctx: TuneContext, policy: Any) -> tuple[float, list[tuple[int, float]]]:
-    instances = _test_instances(ctx)
-    env = _make_env(ctx, instances)
-    curves = [_episode(env, policy, seed=i) for i in range(len(instances))]
-    env.close()
+    env = ctx.env("test")
+    curves = [_episode(env, policy, options={"instance_index": i}) for i in range(len(_test_instances(ctx)))]
     length = max(len(c) for c in curves)
-    padded = np.array([c + [c[-1]] * (length - len(c)) for c in curves])  # a diverged run keeps its last FD
+    padded = np.array([c + [c[-1]] * (length - len(c)) for c in curves])  # a diverged run keeps its last value
     mean = padded.mean(axis=0)
     return float(padded[:, -1].mean()), [(t, float(v)) for t, v in enumerate(mean)]
 
 
-def _constant(lr: float, beta1: float) -> Any:
-    a = action_for(lr, beta1)
+def _constant(ctx: TuneContext, lr: float, beta1: float) -> Any:
+    a = action_for(ctx.env("test"), lr, beta1)
     return lambda obs: a
 
 
 def _task_constant_default(ctx: TuneContext, seeds: Sequence[int]) -> dict[int, RunOutput]:
     out = {}
     for seed in seeds:
-        final, curve = _evaluate(ctx, _constant(DEFAULT_LR, DEFAULT_BETA1))
+        final, curve = _evaluate(ctx, _constant(ctx, DEFAULT_LR, DEFAULT_BETA1))
         out[seed] = RunOutput({"final_fd": final, "train_steps": 0.0}, {"fd": curve})
     return out
 
@@ -158,42 +160,39 @@ def _task_random_search(ctx: TuneContext, seeds: Sequence[int]) -> dict[int, Run
     out = {}
     for seed in seeds:
         rng = np.random.default_rng(seed)
-        env = _make_env(ctx, _train_instances())
-        steps = int(env.unwrapped.config.max_steps) if hasattr(env.unwrapped, "config") else ctx.settings.max_steps
+        env = ctx.env("train")
+        steps = int(env.unwrapped.preset.max_steps)
         n = search_plan(ctx.settings, steps)
         best, used = (DEFAULT_LR, DEFAULT_BETA1, math.inf), 0
         for k in range(n):
             lr = float(math.exp(rng.uniform(math.log(1e-4), math.log(3e-4))))
             beta1 = float(rng.uniform(0.3, 0.7))
-            fds = _episode(env, _constant(lr, beta1), seed=int(rng.integers(2**31)))
+            fds = _episode(env, _constant(ctx, lr, beta1), seed=int(rng.integers(2**31)))
             used += len(fds) - 1
             if math.isfinite(fds[-1]) and fds[-1] < best[2]:
                 best = (lr, beta1, fds[-1])
-        env.close()
-        final, curve = _evaluate(ctx, _constant(best[0], best[1]))
+        final, curve = _evaluate(ctx, _constant(ctx, best[0], best[1]))
         out[seed] = RunOutput({"final_fd": final, "train_steps": float(used), "chosen_lr": best[0],
                                "chosen_beta1": best[1]}, {"fd": curve})
     return out
 
 
 def _task_ppo(ctx: TuneContext, seeds: Sequence[int]) -> dict[int, RunOutput]:
-    from stable_baselines3.common.env_util import make_vec_env
+    from stable_baselines3.common.monitor import Monitor
     from stable_baselines3.common.vec_env import DummyVecEnv
 
     from agents.sb3 import SB3Agent
 
     out = {}
     for seed in seeds:
-        kwargs = {"preset": ctx.settings.preset, "instance_set": _train_instances(), **ctx.env_kwargs}
-        if ctx.settings.max_steps is not None:
-            kwargs["max_steps"] = ctx.settings.max_steps
         agent = SB3Agent("ppo", "HyperparamTune-v0", hyperparams={"n_timesteps": ctx.settings.ppo_timesteps}, seed=seed)
         n_steps = min(int(agent.hyperparams["n_steps"]), ctx.settings.ppo_timesteps)
         agent.hyperparams.update(n_steps=n_steps, batch_size=min(int(agent.hyperparams["batch_size"]), n_steps))
-        vec = make_vec_env(ENV_ID, n_envs=1, seed=seed, env_kwargs=kwargs, vec_env_cls=DummyVecEnv)
+        train_env = ctx.env("train")
+        vec = DummyVecEnv([lambda: Monitor(train_env)])  # the cached env; not closed here
+        vec.seed(seed)
         agent.setup(vec)
         agent.learn()
-        vec.close()
         final, curve = _evaluate(ctx, agent.act)
         out[seed] = RunOutput({"final_fd": final, "train_steps": float(agent.model.num_timesteps)},
                               {"fd": curve, "train_return": list(agent.episode_log)})
