@@ -356,8 +356,11 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
     real_a = faces.images[torch.from_numpy(real_a_idx)]
     real_b = faces.images[torch.from_numpy(real_b_idx)]
     holdout = faces.images[torch.from_numpy(holdout_idx)]
-    fake = sample_generator(generator, n, settings.seed, settings.batch_size, device)
-    if not torch.isfinite(fake).all():
+    m = len(holdout_idx)
+    # n generated faces for the distribution metrics; at least m for the discriminator (m vs m).
+    fake_all = sample_generator(generator, max(n, m), settings.seed, settings.batch_size, device)
+    fake = fake_all[:n]
+    if not torch.isfinite(fake_all).all():
         raise EvaluationError("the generator produced non-finite images")
 
     # Reproducibility: the same seed gives identical samples.
@@ -436,16 +439,16 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
                                           **attribute_accuracy(p_extra, extra.attributes).summary()}
 
     # Discriminator, eval mode, per image: held-out reals vs as many generated faces.
-    m = len(holdout_idx)
-    d_result = discriminator_confusion(discriminator, holdout, fake[:m], bs)
-    d_paths = save_discriminator_figures(d_result, holdout, fake[:m], out)
-    acc_train = real_accuracy(discriminator, real_a[:m], bs)
+    d_result = discriminator_confusion(discriminator, holdout, fake_all[:m], bs)
+    d_paths = save_discriminator_figures(d_result, holdout, fake_all[:m], out)
+    train_reals = faces.images[torch.from_numpy(np.sort(perm[: min(m, len(perm))]))]
+    acc_train = real_accuracy(discriminator, train_reals, bs)
     acc_hold = d_result.real_accuracy
     metrics["discriminator"] = {
         "holdout_vs_generated": d_result.summary(),
         "figures": {k: (p.name if p is not None else None) for k, p in d_paths.items()},
         "overfitting": {"real_accuracy_train": acc_train, "real_accuracy_holdout": acc_hold,
-                        "gap": acc_train - acc_hold, "n": m},
+                        "gap": acc_train - acc_hold, "n_train": int(len(train_reals)), "n_holdout": m},
         "mode": "eval, one image at a time, called real when sigmoid(D(x)) >= 0.5",
     }
 

@@ -135,7 +135,8 @@ def render_report(m: dict[str, Any]) -> str:
                        ("FP", "generated called real")):
         lines += [f"**{case}** ({text}, most confident first):", "", _image(figs.get(case), case), ""]
     lines += [f"Overfitting check: real faces called real, training split {_f(o['real_accuracy_train'])} vs held-out "
-              f"{_f(o['real_accuracy_holdout'])} (gap {_f(o['gap'])}, n = {o['n']} each).", ""]
+              f"{_f(o['real_accuracy_holdout'])} (gap {_f(o['gap'])}; {o['n_train']} training and {o['n_holdout']} held-out "
+              "faces).", ""]
 
     c = m["classifier"]
     lines += ["## Attribute classifier", ""]

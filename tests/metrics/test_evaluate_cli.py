@@ -151,3 +151,14 @@ def test_holdout_consistency_with_the_training_split(caplog):
     assert result["discriminator"].startswith("different: trained with holdout 0")
     assert result["classifier"].startswith("unknown")
     assert "may have been trained on" in caplog.text
+
+
+def test_discriminator_sets_are_balanced_when_n_is_smaller_than_the_holdout(setup):
+    from gan.metrics.evaluate import EvaluationSettings, evaluate
+
+    tmp_path, weights, data, _ = setup
+    m = evaluate(EvaluationSettings(models=str(weights), data=str(data), out=str(tmp_path / "small"), holdout=8,
+                                    n_fake=3, device="cpu", kid_subsets=2, feature_pairs=20, progress=False))
+    d = m["discriminator"]["holdout_vs_generated"]
+    assert d["n_real"] == 8 and d["n_fake"] == 8 and m["data"]["n_per_set"] == 3
+    assert m["discriminator"]["overfitting"]["n_train"] == 8
