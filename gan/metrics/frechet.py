@@ -16,6 +16,7 @@ The function is feature-agnostic. With Inception-v3 pool features it is the FID
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Final
 
 import numpy as np
@@ -86,7 +87,10 @@ def _check_stats(stats: GaussianStats, name: str) -> tuple[np.ndarray, np.ndarra
 
 
 def _sqrtm(matrix: np.ndarray) -> np.ndarray:
-    return np.asarray(linalg.sqrtm(matrix))
+    # A singular product is handled below (offset, then a clear error); scipy's own warning is redundant.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        return np.asarray(linalg.sqrtm(matrix))
 
 
 def frechet_distance(stats_a: GaussianStats, stats_b: GaussianStats, eps: float = DEFAULT_EPS) -> float:
