@@ -170,11 +170,13 @@ class LatentScorer(nn.Module):
     def _blocks(self, flat: torch.Tensor, pad_value: float) -> torch.Tensor:
         """``[N, 217]`` -> ``[N, 18, max_variants]``, padded with ``pad_value``."""
         pad = flat.new_full((flat.shape[0], 1), pad_value)
-        return torch.cat([flat, pad], dim=1)[:, self._block_index]
+        padded = torch.cat([flat, pad], dim=1)
+        # index_select is several times faster than advanced indexing on CPU
+        return torch.index_select(padded, 1, self._block_index.reshape(-1)).view(flat.shape[0], NUM_ATTRIBUTES, -1)
 
     def target_attributes(self, target_one_hot: torch.Tensor) -> torch.Tensor:
         """Argmax variant of each attribute block of ``[N, 217]`` -> int64 ``[N, 18]``."""
-        return self._blocks(target_one_hot, -math.inf).argmax(dim=-1)
+        return self._blocks(target_one_hot, -math.inf).max(dim=-1).indices
 
     def forward(
         self,
@@ -217,8 +219,8 @@ class LatentScorer(nn.Module):
             if pad:
                 logits = logits[:1]
             blocks = self._blocks(logits, -math.inf)  # [N, 18, max_variants]
-            proba = blocks.softmax(dim=-1).reshape(n, -1)[:, self._block_positions]  # [N, 217]
-            predicted = blocks.argmax(dim=-1)
+            proba = torch.index_select(blocks.softmax(dim=-1).reshape(n, -1), 1, self._block_positions)  # [N, 217]
+            predicted = blocks.max(dim=-1).indices  # first maximum, as argmax; max is faster on CPU
             cosine = torch.nn.functional.cosine_similarity(proba, target_one_hot, dim=1)
             if target_attributes is None:
                 target_attributes = self.target_attributes(target_one_hot)

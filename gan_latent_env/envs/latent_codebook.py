@@ -124,7 +124,7 @@ class LatentCodebookCore:
         self.device = device
         self.z_dim = scorer.z_dim
         k = config.num_arms
-        self.latents = torch.zeros(num_envs, k, self.z_dim, dtype=torch.float32, device=device)
+        self.latents = np.zeros((num_envs, k, self.z_dim), dtype=np.float32)  # host: a pull gathers + adds here
         self.means = np.zeros((num_envs, k), dtype=np.float64)
         self.best_arm = np.zeros(num_envs, dtype=np.int64)
         self.best_mean = np.zeros(num_envs, dtype=np.float64)
@@ -134,7 +134,7 @@ class LatentCodebookCore:
         self._noise = np.zeros((num_envs, NOISE_CHUNK, self.z_dim), dtype=np.float32)
         self._noise_pos = np.full(num_envs, NOISE_CHUNK, dtype=np.int64)
         self._rows = np.arange(num_envs)
-        self.last_z = torch.zeros(num_envs, self.z_dim, dtype=torch.float32, device=device)
+        self.last_z = np.zeros((num_envs, self.z_dim), dtype=np.float32)
 
     @property
     def uses_target(self) -> bool:
@@ -171,15 +171,14 @@ class LatentCodebookCore:
 
     def set_codebook(self, rows: np.ndarray, book: Codebook) -> None:
         """Give the bandits in ``rows`` the instance ``book``."""
-        rows_dev = torch.from_numpy(rows).to(self.device)
-        self.latents[rows_dev] = torch.from_numpy(book.latents).to(self.device)
+        self.latents[rows] = book.latents
         self.means[rows] = book.means
         self.best_arm[rows] = int(np.argmax(book.means))
         self.best_mean[rows] = float(book.means.max())
         if book.target is not None:
             self.targets[rows] = book.target
             self._targets_dev = torch.from_numpy(one_hot(self.targets)).to(self.device)
-        self.last_z[rows_dev] = self.latents[rows_dev, int(self.best_arm[rows[0]])]
+        self.last_z[rows] = book.latents[int(self.best_arm[rows[0]])]
 
     def restart(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """Start a new episode (same instance) in ``rows``: the pull counter goes to 0 and the next pull
@@ -203,12 +202,11 @@ class LatentCodebookCore:
             self._noise_pos[refill] = 0
             eps = self._noise[self._rows, np.minimum(self._noise_pos, NOISE_CHUNK - 1)]
             self._noise_pos += 1 if moving is None else moving.astype(np.int64)
-        a_dev = torch.from_numpy(arms).to(self.device)
-        rows_dev = torch.arange(self.num_envs, device=self.device)
-        z = self.latents[rows_dev, a_dev]
+        z = self.latents[self._rows, arms]  # [N, z_dim], float32 on the host (as the Monte Carlo samples)
         if cfg.arm_radius > 0:
-            z = z + cfg.arm_radius * torch.from_numpy(eps).to(self.device)
+            z += np.float32(cfg.arm_radius) * eps
         self.last_z = z
+        z = torch.from_numpy(z).to(self.device)
         with torch.inference_mode():
             out = self._score(z, self._targets_dev)
             packed = torch.stack([out.score, out.realism], dim=1).cpu().numpy()
@@ -227,7 +225,8 @@ class LatentCodebookCore:
         """uint8 ``[N, render_size, render_size, 3]``: the last pulled face (the best arm's centre before
         the first pull)."""
         with torch.inference_mode():
-            return images_to_uint8_hwc(self.scorer.generator(self.last_z), self.config.render_size).cpu().numpy()
+            z = torch.from_numpy(self.last_z).to(self.device)
+            return images_to_uint8_hwc(self.scorer.generator(z), self.config.render_size).cpu().numpy()
 
 
 def _build_core(
@@ -374,7 +373,7 @@ class LatentCodebookEnv(gym.Env[np.ndarray, int]):
     @property
     def codebook(self) -> np.ndarray:
         """The arm centres, float32 ``[K, z_dim]``."""
-        return self._core.latents[0].cpu().numpy().copy()
+        return self._core.latents[0].copy()
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)

@@ -117,13 +117,41 @@ class WalkBatch(NamedTuple):
     info: dict[str, np.ndarray]
 
 
-def _draw_start(rng: np.random.Generator, z_dim: int, z_bound: float, target: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """One walk's start: ``z ~ N(0, I)`` clipped to ``[-z_bound, z_bound]`` (float32), then the target
-    (drawn with CartoonSet's attribute frequencies unless given). Draw order is part of the seeding contract."""
-    from gan.data.procedural.sampler import sample_attributes
+TARGET_BATCH: Final[int] = 32
+"""Random targets are drawn from a walk's generator this many at a time and used in order (one call of
+``sample_attributes`` per 32 episodes instead of one per episode: the per-episode draw dominated the vector
+env's own overhead)."""
 
+
+class TargetQueue:
+    """Random targets of one walk, drawn ``TARGET_BATCH`` at a time from its generator."""
+
+    def __init__(self) -> None:
+        self._buffer: np.ndarray | None = None
+        self._pos = 0
+
+    def clear(self) -> None:
+        """Forget the drawn targets (at a reset with a new seed)."""
+        self._buffer = None
+
+    def next(self, rng: np.random.Generator) -> np.ndarray:
+        from gan.data.procedural.sampler import sample_attributes
+
+        if self._buffer is None or self._pos >= len(self._buffer):
+            self._buffer, self._pos = sample_attributes(TARGET_BATCH, rng), 0
+        target = self._buffer[self._pos]
+        self._pos += 1
+        return target
+
+
+def _draw_start(
+    rng: np.random.Generator, z_dim: int, z_bound: float, target: np.ndarray | None, queue: TargetQueue
+) -> tuple[np.ndarray, np.ndarray]:
+    """One walk's start: ``z ~ N(0, I)`` clipped to ``[-z_bound, z_bound]`` (float32), then the target
+    (the next from the walk's queue, drawn with CartoonSet's attribute frequencies, unless given). Draw
+    order is part of the seeding contract."""
     z = np.clip(rng.standard_normal(z_dim), -z_bound, z_bound).astype(np.float32)
-    tgt = target if target is not None else sample_attributes(1, rng)[0]
+    tgt = target if target is not None else queue.next(rng)
     return z, tgt
 
 
@@ -450,6 +478,7 @@ class LatentWalkEnv(gym.Env[np.ndarray, int]):
         self.observation_space = self._core.single_observation_space()
         self.action_space = self._core.single_action_space()
         self._fixed_target = None if cfg.target is None else np.asarray(cfg.target, dtype=np.int64)
+        self._targets = TargetQueue()
         self._started = False
 
     @property
@@ -486,10 +515,12 @@ class LatentWalkEnv(gym.Env[np.ndarray, int]):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         super().reset(seed=seed)
+        if seed is not None:
+            self._targets.clear()
         target = _option_target(options, None)
         if target is None:
             target = self._fixed_target
-        z, tgt = _draw_start(self.np_random, self._core.z_dim, self.config.z_bound, target)
+        z, tgt = _draw_start(self.np_random, self._core.z_dim, self.config.z_bound, target, self._targets)
         self._core.set_rows(np.zeros(1, dtype=np.int64), z[None], tgt[None])
         self._started = True
         return self._row(self._core.advance(None))
@@ -560,6 +591,7 @@ class LatentWalkVectorEnv(VectorEnv):
         self.action_space = batch_space(self.single_action_space, self.num_envs)
         self._fixed_target = None if cfg.target is None else np.asarray(cfg.target, dtype=np.int64)
         self._rngs: list[np.random.Generator | None] = [None] * self.num_envs
+        self._targets = [TargetQueue() for _ in range(self.num_envs)]
         self._prev_done = np.zeros(self.num_envs, dtype=bool)
         self._started = False
 
@@ -593,7 +625,7 @@ class LatentWalkVectorEnv(VectorEnv):
         ts = np.empty((len(rows), NUM_ATTRIBUTES), dtype=np.int64)
         for k, i in enumerate(rows):
             fixed = targets[k] if targets is not None else self._fixed_target
-            zs[k], ts[k] = _draw_start(self._rngs[i], d, b, fixed)
+            zs[k], ts[k] = _draw_start(self._rngs[i], d, b, fixed, self._targets[i])
         self._core.set_rows(rows, zs, ts)
 
     def _info(self, info: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -612,6 +644,7 @@ class LatentWalkVectorEnv(VectorEnv):
         for i, s in enumerate(seeds):
             if s is not None or self._rngs[i] is None:
                 self._rngs[i], _ = seeding.np_random(s)
+                self._targets[i].clear()
         targets = _option_target(options, self.num_envs)
         self._start(np.arange(self.num_envs), targets)
         batch = self._core.advance(None)
