@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
+import torch
 
 from gan.data.procedural import face as F
 from gan.data.procedural import palette
@@ -148,6 +149,17 @@ def check_size(size: int) -> int:
     return int(size)
 
 
+def _as_attribute_array(attributes: np.ndarray) -> np.ndarray:
+    """Validate ``[N, 18]`` integer attributes (numpy or torch, any device) and return them as int64 numpy."""
+    if isinstance(attributes, torch.Tensor):
+        attributes = attributes.detach().cpu().numpy()
+    attrs = np.asarray(attributes)
+    validate_attributes(attrs)
+    if attrs.ndim != 2:
+        raise ValueError(f"attributes must have shape [N, 18], got {attrs.shape}")
+    return attrs.astype(np.int64, copy=False)
+
+
 def render_faces(attributes: np.ndarray, size: int = 64, crop: float = 1.0) -> np.ndarray:
     """Draw one cartoon face per attribute vector on a white background.
 
@@ -163,11 +175,7 @@ def render_faces(attributes: np.ndarray, size: int = 64, crop: float = 1.0) -> n
     """
     size = check_size(size)
     crop = check_crop(crop)
-    attrs = np.asarray(attributes.numpy() if hasattr(attributes, "numpy") else attributes)
-    validate_attributes(attrs)
-    if attrs.ndim != 2:
-        raise ValueError(f"attributes must have shape [N, 18], got {attrs.shape}")
-    attrs = attrs.astype(np.int64, copy=False)
+    attrs = _as_attribute_array(attributes)
     tables = sprite_tables(size, crop)
     out = np.empty((len(attrs), size, size, 3), dtype=np.uint8)
     for start in range(0, len(attrs), CHUNK):
@@ -198,11 +206,7 @@ def render_faces_supersampled(attributes: np.ndarray, size: int = 64, crop: floa
     """
     size = check_size(size)
     crop = check_crop(crop)
-    attrs = np.asarray(attributes.numpy() if hasattr(attributes, "numpy") else attributes)
-    validate_attributes(attrs)
-    if attrs.ndim != 2:
-        raise ValueError(f"attributes must have shape [N, 18], got {attrs.shape}")
-    attrs = attrs.astype(np.int64, copy=False)
+    attrs = _as_attribute_array(attributes)
     ss = supersampling(size, crop)
     out = np.empty((len(attrs), size, size, 3), dtype=np.uint8)
     for n in range(len(attrs)):
