@@ -219,8 +219,8 @@ def save_discriminator_figures(
     paths: dict[str, Path | None] = {
         "confusion": save_confusion_png(
             result.matrix, ["generated", "real"], out / "d_confusion.png",
-            title=f"Discriminator (eval mode, per image): accuracy {result.accuracy:.3f}",
-            xlabel="called", ylabel="true",
+            title=f"Discriminator (eval mode, one image at a time)\naccuracy {result.accuracy:.3f}",
+            xlabel="called", ylabel="true", cell_names=[["TN", "FP"], ["FN", "TP"]],
         )
     }
     for case in CASES:

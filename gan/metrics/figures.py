@@ -84,8 +84,12 @@ def save_confusion_png(
     title: str,
     xlabel: str = "predicted",
     ylabel: str = "true",
+    cell_names: Sequence[Sequence[str]] | None = None,
 ) -> Path:
-    """Draw a confusion matrix ``[K, K]`` (rows: true, columns: predicted) with the counts in the cells."""
+    """Draw a confusion matrix ``[K, K]`` (rows: true, columns: predicted) with the counts in the cells.
+
+    :param cell_names: optional ``[K][K]`` names written above the counts (e.g. TN/FP/FN/TP).
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -93,7 +97,7 @@ def save_confusion_png(
 
     matrix = np.asarray(matrix)
     k = matrix.shape[0]
-    size = min(12.0, 2.0 + 0.45 * k)
+    size = min(12.0, max(4.5, 2.0 + 0.45 * k))
     fig, ax = plt.subplots(figsize=(size, size))
     ax.imshow(matrix, cmap="Blues")
     ax.set_xticks(range(k), labels=list(labels), rotation=90 if k > 4 else 0, fontsize=7 if k > 8 else 9)
@@ -105,7 +109,8 @@ def save_confusion_png(
         for i in range(k):
             for j in range(k):
                 colour = "white" if top and matrix[i, j] > top / 2 else "black"
-                ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", color=colour, fontsize=8)
+                text = str(int(matrix[i, j])) if cell_names is None else f"{cell_names[i][j]}\n{int(matrix[i, j])}"
+                ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=8 if cell_names is None else 11)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     path = Path(path)
