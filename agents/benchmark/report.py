@@ -56,7 +56,7 @@ def _mean(df: pd.DataFrame, env: str, agent: str, metric: str) -> float:
     return float(sel["value"].mean()) if len(sel) else float("nan")
 
 
-def walk_targets(df: pd.DataFrame) -> list[str]:
+def walk_targets(df: pd.DataFrame, reps: int = 2000) -> list[str]:
     """The LatentWalk target checks, as report lines."""
     present = [a for a in RL_AGENTS if np.isfinite(_mean(df, WALK, a, "score_gain"))]
     if not present:
@@ -84,26 +84,26 @@ def _calls(df: pd.DataFrame) -> float:
     return float(steps + 1) if steps else float("nan")
 
 
-def codebook_targets(df: pd.DataFrame) -> list[str]:
+def codebook_targets(df: pd.DataFrame, reps: int = 2000) -> list[str]:
     agents = set(df[df["env"] == CODEBOOK]["agent"])
     if "eps_greedy_ema" not in agents:
         return []
     lines = []
     for other in ("ucb1", "thompson"):
         if other in agents:
-            d, lo, hi = paired_difference(df, CODEBOOK, "final_regret", other, "eps_greedy_ema")
+            d, lo, hi = paired_difference(df, CODEBOOK, "final_regret", other, "eps_greedy_ema", reps=reps)
             verdict = "lower" if hi < 0 else ("higher" if lo > 0 else "not distinguishable")
             lines.append(f"- {other} minus eps_greedy_ema final regret (paired by seed): {_fmt(d)} "
                          f"[{_fmt(lo)}, {_fmt(hi)}] -> {other} is **{verdict}**.")
     return lines
 
 
-def tune_targets(df: pd.DataFrame) -> list[str]:
+def tune_targets(df: pd.DataFrame, reps: int = 2000) -> list[str]:
     agents = set(df[df["env"] == TUNE]["agent"])
     lines = []
     for other in ("constant_default", "random_search"):
         if "ppo" in agents and other in agents:
-            d, lo, hi = paired_difference(df, TUNE, "final_fd", "ppo", other)
+            d, lo, hi = paired_difference(df, TUNE, "final_fd", "ppo", other, reps=reps)
             verdict = "lower (better)" if hi < 0 else ("higher (worse)" if lo > 0 else "not distinguishable")
             lines.append(f"- PPO minus {other} final Fréchet distance (paired by seed): {_fmt(d)} [{_fmt(lo)}, {_fmt(hi)}]"
                          f" -> PPO is **{verdict}**.")
@@ -143,8 +143,12 @@ def _faces(out_dir: Path, df: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
     return rows
 
 
-def write_report(out_dir: str | Path, meta: dict[str, Any], models: Any = None, device: str = "cpu") -> Path:
-    """Aggregate ``out_dir/results.csv`` and write ``report.md`` and ``report.html``; returns the .md path."""
+def write_report(out_dir: str | Path, meta: dict[str, Any], models: Any = None, device: str = "cpu",
+                 reps: int = 2000) -> Path:
+    """Aggregate ``out_dir/results.csv`` and write ``report.md`` and ``report.html``; returns the .md path.
+
+    :param reps: bootstrap resamples per confidence interval.
+    """
     out_dir = Path(out_dir)
     df = pd.read_csv(out_dir / "results.csv")
     df.attrs["walk_max_steps"] = meta.get("settings", {}).get(WALK, {}).get("max_steps")
@@ -167,7 +171,7 @@ def write_report(out_dir: str | Path, meta: dict[str, Any], models: Any = None, 
             continue
         md += [f"## {env}", ""]
         try:
-            lines = checks[env](df)
+            lines = checks[env](df, reps)
         except ValueError as err:
             lines = [f"- (target check unavailable: {err})"]
         if lines:
@@ -175,12 +179,12 @@ def write_report(out_dir: str | Path, meta: dict[str, Any], models: Any = None, 
         for e, metric, label, higher in TABLES:
             if e != env or _final(df, env, metric).empty:
                 continue
-            agg = aggregate(df, env, metric)
+            agg = aggregate(df, env, metric, reps=reps)
             md += [f"**{label}** (`{metric}`, {'higher' if higher else 'lower'} is better)", "", _table(agg, higher), ""]
             fig = plots.interval_plot(agg, figs / f"{env}_{metric}_ci.png", f"{env}: {metric}", metric)
             if fig is not None:
                 md += [f"![{metric}](figures/{fig.name})", ""]
-        md += _env_figures(df, env, figs, out_dir)
+        md += _env_figures(df, env, figs, out_dir, reps)
     md += ["## Environment", ""] + environment_info(device) + [""]
     text = "\n".join(md)
     path = out_dir / "report.md"
@@ -193,7 +197,7 @@ def _final(df: pd.DataFrame, env: str, metric: str) -> pd.DataFrame:
     return df[(df["env"] == env) & (df["metric"] == metric) & (df["step"] == FINAL)]
 
 
-def _env_figures(df: pd.DataFrame, env: str, figs: Path, out_dir: Path) -> list[str]:
+def _env_figures(df: pd.DataFrame, env: str, figs: Path, out_dir: Path, reps: int) -> list[str]:
     made: list[Path | None] = []
     if env == WALK:
         made.append(plots.curve_plot(df, env, "train_return", figs / "walk_learning_curves.png",
@@ -208,28 +212,28 @@ def _env_figures(df: pd.DataFrame, env: str, figs: Path, out_dir: Path) -> list[
                                             "attribute-match rate: start vs delivered", "fraction of 18 attributes"))
         made.append(plots.face_grid(_faces(out_dir, df), figs / "walk_faces.png",
                                     "Random start faces vs the best faces found"))
-        made.append(_profile(df, env, "score_gain", figs / "walk_profile.png", True))
+        made.append(_profile(df, env, "score_gain", figs / "walk_profile.png", True, reps))
     elif env == CODEBOOK:
         made.append(plots.curve_plot(df, env, "cumulative_regret", figs / "codebook_regret.png",
                                      "LatentCodebook: cumulative regret", "pull", "cumulative regret", logx=True))
         made.append(plots.curve_plot(df, env, "entropy", figs / "codebook_entropy.png",
                                      "LatentCodebook: policy entropy", "pull", "entropy (nats)", logx=True))
-        made.append(_profile(df, env, "final_regret", figs / "codebook_profile.png", False))
+        made.append(_profile(df, env, "final_regret", figs / "codebook_profile.png", False, reps))
     elif env == TUNE:
         made.append(plots.curve_plot(df, env, "fd", figs / "tune_fd.png",
                                      "HyperparamTune: Fréchet distance (classifier features) on test instances",
                                      "env step", "Fréchet distance"))
-        made.append(_profile(df, env, "final_fd", figs / "tune_profile.png", False))
+        made.append(_profile(df, env, "final_fd", figs / "tune_profile.png", False, reps))
     return [line for p in made if p is not None for line in (f"![{p.stem}](figures/{p.name})", "")]
 
 
-def _profile(df: pd.DataFrame, env: str, metric: str, path: Path, higher: bool) -> Path | None:
+def _profile(df: pd.DataFrame, env: str, metric: str, path: Path, higher: bool, reps: int) -> Path | None:
     sel = _final(df, env, metric)
     if sel.empty:
         return None
     lo, hi = float(sel["value"].min()), float(sel["value"].max())
     taus = np.linspace(lo, hi if hi > lo else lo + 1e-9, 50)
-    point, ci = performance_profile(df, env, metric, taus, higher_is_better=higher)
+    point, ci = performance_profile(df, env, metric, taus, higher_is_better=higher, reps=reps)
     return plots.profile_plot(point, ci, taus, path, f"{env}: performance profile of {metric}", metric, higher)
 
 

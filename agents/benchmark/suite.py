@@ -91,7 +91,7 @@ def _settings_dict(obj: Any) -> dict[str, Any]:
 def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] | None = None,
                   agents: list[str] | None = None, seeds: int | None = None, device: str = "cpu",
                   tiny: bool = False, progress: bool = True, report: bool = True,
-                  command: str | None = None) -> dict[str, Any]:
+                  command: str | None = None, bootstrap_reps: int = 2000) -> dict[str, Any]:
     """Run (or resume) the benchmark into ``out_dir``; aggregate, plot and write ``report.md`` / ``.html``.
 
     :param profile: ``"quick"`` or ``"full"``.
@@ -99,7 +99,9 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
     :param agents: agent names to run (default: all of each env's agents); unknown names are an error.
     :param seeds: seeds per env (default: the profile's per-env counts); seeds are ``0 .. seeds - 1``.
     :param device: torch device of the models (``"cpu"``, ``"cuda"``, ``"auto"``).
-    :param tiny: use :func:`tiny_models` instead of the bundled weights.
+    :param bootstrap_reps: bootstrap resamples per confidence interval in the report.
+    :param tiny: use :func:`tiny_models` instead of the bundled weights (and, for HyperparamTune, 64 training
+        faces and a 32-image Fréchet sample).
     :returns: ``{"results": path, "report": path or None, "ran": n, "skipped": m, "wall_s": s}``.
     :raises ValueError: on an unknown profile, env or agent name, or ``seeds < 1``.
     """
@@ -131,8 +133,8 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
     if "HyperparamTune-v0" in envs:
         from agents.benchmark.tune_tasks import TuneContext
 
-        contexts["HyperparamTune-v0"] = TuneContext(prof.tune, {"device": device, **(
-            {"classifier": models["classifier"]} if tiny else {})}, tiny=tiny)
+        tiny_tune = {"classifier": models["classifier"], "num_faces": 64, "fd_sample_size": 32} if tiny else {}
+        contexts["HyperparamTune-v0"] = TuneContext(prof.tune, {"device": device, **tiny_tune}, tiny=tiny)
     settings = {"LatentWalk-v0": prof.walk, "LatentCodebook-v0": prof.codebook, "HyperparamTune-v0": prof.tune}
     cids = {e: config_id({"profile": profile, "tiny": tiny, "settings": _settings_dict(settings[e])}) for e in envs}
     plan = []
@@ -155,5 +157,5 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
     if report:
         from agents.benchmark.report import write_report
 
-        report_path = write_report(out_dir, meta, models=models or None, device=device)
+        report_path = write_report(out_dir, meta, models=models or None, device=device, reps=bootstrap_reps)
     return {"results": results, "report": report_path, "wall_s": wall, **counts}

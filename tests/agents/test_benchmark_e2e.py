@@ -1,0 +1,83 @@
+"""The whole benchmark on tiny models with a tiny profile: schema, matched budgets, resume, report."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from agents.benchmark import suite
+from agents.benchmark.codebook_tasks import CodebookSettings
+from agents.benchmark.runner import FINAL, RESULT_COLUMNS
+from agents.benchmark.tune_tasks import TuneSettings
+from agents.benchmark.walk_tasks import SEARCH_AGENTS, WalkSettings
+
+
+@pytest.fixture
+def tiny_profile(monkeypatch):
+    prof = suite.Profile(
+        "quick",
+        WalkSettings(max_steps=4, eval_faces=2, train_episodes=2, sb3_timesteps=32, sb3_envs=2, search_budget=30),
+        CodebookSettings(horizon=60, num_arms=4, mc_samples=2, n_points=10),
+        TuneSettings(max_steps=2, ppo_timesteps=4, search_candidates=4, eval_instances=1),
+        {"LatentWalk-v0": 2, "LatentCodebook-v0": 2, "HyperparamTune-v0": 1},
+    )
+    monkeypatch.setattr(suite, "profiles", lambda: {"quick": prof})
+    return prof
+
+
+def test_walk_and_codebook_end_to_end(tmp_path, tiny_profile):
+    res = suite.run_benchmark(tmp_path, "quick", envs=["LatentWalk-v0", "LatentCodebook-v0"], tiny=True,
+                              progress=False, command="test", bootstrap_reps=100)
+    df = pd.read_csv(res["results"])
+    assert tuple(df.columns) == RESULT_COLUMNS
+    walk = df[(df["env"] == "LatentWalk-v0") & (df["step"] == FINAL)]
+    assert set(walk["agent"]) == set(suite.walk_tasks())
+    assert set(walk["seed"]) == {0, 1}
+    # matched budgets: every search baseline got the same generator calls, RL eval walks the same
+    calls = walk[walk["metric"] == "eval_calls"].groupby("agent")["value"].unique()
+    assert {float(calls[a][0]) for a in SEARCH_AGENTS} == {2 * 30.0}
+    assert {float(calls[a][0]) for a in ("tabular_q", "qnetwork", "dqn", "ppo", "random_actions")} == {2 * 5.0}
+    meta = {p.parent.name: json.loads(p.read_text()) for p in (tmp_path / "runs" / "LatentWalk-v0").glob("*/seed0.json")}
+    assert all(meta[a]["generator_calls"] == 60 for a in SEARCH_AGENTS)
+    cb = df[(df["env"] == "LatentCodebook-v0") & (df["metric"] == "cumulative_regret")]
+    assert cb["step"].max() == 60
+    report = (tmp_path / "report.md").read_text()
+    assert "tiny random models" in report and "| agent | seeds |" in report
+    assert (tmp_path / "report.html").is_file() and (tmp_path / "figures" / "walk_faces.png").is_file()
+    # resume: nothing is redone, the results are the same
+    again = suite.run_benchmark(tmp_path, "quick", envs=["LatentWalk-v0", "LatentCodebook-v0"], tiny=True,
+                                progress=False, report=False)
+    assert again["ran"] == 0 and again["skipped"] == res["ran"]
+    pd.testing.assert_frame_equal(pd.read_csv(again["results"]), df)
+
+
+def test_same_seed_same_results(tmp_path, tiny_profile):
+    kwargs = dict(envs=["LatentWalk-v0"], agents=["tabular_q", "cma_es"], seeds=1, tiny=True, progress=False,
+                  report=False)
+    a = pd.read_csv(suite.run_benchmark(tmp_path / "a", "quick", **kwargs)["results"])
+    b = pd.read_csv(suite.run_benchmark(tmp_path / "b", "quick", **kwargs)["results"])
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.slow
+def test_hyperparam_tune_end_to_end_budgets_matched(tmp_path, tiny_profile):
+    res = suite.run_benchmark(tmp_path, "quick", envs=["HyperparamTune-v0"], tiny=True, progress=False,
+                              bootstrap_reps=100)
+    df = pd.read_csv(res["results"])
+    final = df[df["step"] == FINAL].pivot_table(index="agent", columns="metric", values="value")
+    assert final.loc["random_search", "train_steps"] == final.loc["ppo", "train_steps"] == 4
+    assert final.loc["constant_default", "train_steps"] == 0
+    assert (final["final_fd"] > 0).all()
+
+
+def test_bad_arguments(tmp_path, tiny_profile):
+    with pytest.raises(ValueError, match="--envs"):
+        suite.run_benchmark(tmp_path, "quick", envs=["Nope-v0"], tiny=True)
+    with pytest.raises(ValueError, match="--agents"):
+        suite.run_benchmark(tmp_path, "quick", envs=["LatentWalk-v0"], agents=["ucb1"], tiny=True)
+    with pytest.raises(ValueError, match="profile"):
+        suite.run_benchmark(tmp_path, "huge", tiny=True)
+    with pytest.raises(ValueError, match="seeds"):
+        suite.run_benchmark(tmp_path, "quick", seeds=0, tiny=True)
