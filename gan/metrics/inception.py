@@ -11,7 +11,7 @@ Preprocessing follows pytorch-fid on PNG files: uint8 images are scaled to ``[0,
 (``align_corners=False``) to 299x299 and mapped to ``[-1, 1]``; the features are the 2048-d final average
 pool. Float images in ``[-1, 1]`` are first quantised to uint8 (what saving them as PNG would do).
 
-Real-set features are cached as ``.npz`` files keyed by a SHA-256 fingerprint of the image bytes, the
+Real-set features and their statistics (mu, sigma) are cached as ``.npz`` files keyed by a SHA-256 fingerprint of the image bytes, the
 weights file's hash and the preprocessing settings.
 """
 
@@ -185,38 +185,48 @@ def cached_real_features(
     cache_dir: str | os.PathLike[str] | None,
     batch_size: int = 50,
     progress: bool = False,
-) -> np.ndarray:
-    """Inception features of a real set, read from / written to ``cache_dir`` (``None``: no cache).
+) -> tuple[np.ndarray, GaussianStats]:
+    """Inception features ``[N, 2048]`` of a real set and their statistics ``(mu, sigma)``, cached.
 
-    The cache file is ``inception_real_<fingerprint[:24]>.npz`` with the features and the full fingerprint;
-    a file that does not match or cannot be read is recomputed (with a warning) and rewritten atomically.
+    With a ``cache_dir`` they are read from / written to ``inception_real_<fingerprint[:24]>.npz`` (arrays
+    ``features``, ``mu``, ``sigma``, ``fingerprint``, ``preprocessing``); a file that does not match or cannot
+    be read is recomputed (with a warning) and rewritten atomically. ``None``: no cache.
     """
     if cache_dir is None:
-        return inception_features(model, images, batch_size, progress)
+        features = inception_features(model, images, batch_size, progress)
+        return features, gaussian_stats(features)
     fingerprint = real_set_fingerprint(images, model.weights_sha256)
     cache = Path(cache_dir)
     path = cache / f"inception_real_{fingerprint[:24]}.npz"
     if path.is_file():
         try:
             with np.load(path, allow_pickle=False) as data:
-                if str(data["fingerprint"]) == fingerprint and data["features"].shape == (images.shape[0], FEATURE_DIM):
-                    logger.info("real-set Inception features from cache %s", path)
-                    return np.asarray(data["features"])
+                features, mu, sigma = data["features"], data["mu"], data["sigma"]
+                if (
+                    str(data["fingerprint"]) == fingerprint
+                    and features.shape == (images.shape[0], FEATURE_DIM)
+                    and mu.shape == (FEATURE_DIM,)
+                    and sigma.shape == (FEATURE_DIM, FEATURE_DIM)
+                ):
+                    logger.info("real-set Inception features and statistics from cache %s", path)
+                    return np.asarray(features), (np.asarray(mu), np.asarray(sigma))
             logger.warning("Inception feature cache %s does not match this real set; recomputing", path)
         except (OSError, ValueError, KeyError) as err:
             logger.warning("Inception feature cache %s is unreadable (%s); recomputing", path, err)
     features = inception_features(model, images, batch_size, progress)
+    mu, sigma = gaussian_stats(features)
     cache.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=cache, suffix=".npz.tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, features=features, fingerprint=np.array(fingerprint), preprocessing=np.array(PREPROCESSING))
+            np.savez(fh, features=features, mu=mu, sigma=sigma, fingerprint=np.array(fingerprint),
+                     preprocessing=np.array(PREPROCESSING))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    logger.info("cached real-set Inception features at %s", path)
-    return features
+    logger.info("cached real-set Inception features and statistics at %s", path)
+    return features, (mu, sigma)
 
 
 def fid_kid(
@@ -236,9 +246,8 @@ def fid_kid(
     :returns: ``(fid, kid, real_stats)``.
     :raises ValueError: on bad images or too few samples.
     """
-    real = cached_real_features(model, real_images, cache_dir, batch_size, progress)
+    real, real_stats = cached_real_features(model, real_images, cache_dir, batch_size, progress)
     fake = inception_features(model, fake_images, batch_size, progress)
-    real_stats = gaussian_stats(real)
     fid = frechet_distance(real_stats, gaussian_stats(fake))
     kid = kernel_inception_distance(real, fake, n_subsets=kid_subsets, subset_size=kid_subset_size, rng=rng)
     return fid, kid, real_stats

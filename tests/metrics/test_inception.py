@@ -74,14 +74,29 @@ def test_features_and_cache_with_random_weights(no_hub, random_weights, tmp_path
     np.testing.assert_allclose(inception.inception_features(model, as_float, batch_size=5), feats, rtol=1e-4, atol=1e-6)
 
     cache = tmp_path / "cache"
-    first = inception.cached_real_features(model, real, cache)
-    assert len(list(cache.glob("inception_real_*.npz"))) == 1
+    first, (mu, sigma) = inception.cached_real_features(model, real, cache)
+    np.testing.assert_array_equal(first, feats)
+    assert mu.shape == (inception.FEATURE_DIM,) and sigma.shape == (inception.FEATURE_DIM,) * 2
+    files = list(cache.glob("inception_real_*.npz"))
+    assert len(files) == 1
+    with np.load(files[0], allow_pickle=False) as data:
+        assert set(data.files) >= {"features", "mu", "sigma", "fingerprint"}
+
+    # an unreadable cache file is recomputed and rewritten
+    files[0].write_bytes(b"garbage")
+    rebuilt, _ = inception.cached_real_features(model, real, cache)
+    np.testing.assert_array_equal(rebuilt, first)
+    with np.load(files[0], allow_pickle=False) as data:
+        np.testing.assert_array_equal(data["features"], first)
 
     def fail(*args, **kwargs):
         raise AssertionError("features recomputed although they are cached")
 
     monkeypatch.setattr(inception, "inception_features", fail)
-    np.testing.assert_array_equal(inception.cached_real_features(model, real, cache), first)
+    again, (mu2, sigma2) = inception.cached_real_features(model, real, cache)
+    np.testing.assert_array_equal(again, first)
+    np.testing.assert_array_equal(mu2, mu)
+    np.testing.assert_array_equal(sigma2, sigma)
     other = real.clone()
     other[0, 0, 0, 0] ^= 1
     with pytest.raises(AssertionError, match="recomputed"):
