@@ -1,0 +1,103 @@
+"""Turn training runs into the bundled weights (``gan-latent-env bundle-weights``).
+
+A run folder is used through its final model files when training finished
+(``generator.safetensors`` / ``discriminator.safetensors`` / ``classifier.safetensors``), else through its
+latest checkpoint (``checkpoints/latest.safetensors``), so a long run can be bundled while it goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from torch import nn
+
+from gan.checkpoint import CheckpointError, load_checkpoint, require_keys, take_prefix
+from gan.models import AttributeClassifier, Discriminator, Generator
+from gan.models.io import load_model, read_model_header, save_model
+from gan.pretrained import CARD_FILE, WEIGHT_FILES, WEIGHTS_DIR
+
+logger = logging.getLogger(__name__)
+
+CHECKPOINT = Path("checkpoints") / "latest.safetensors"
+
+
+def models_from_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, nn.Module], dict[str, Any]]:
+    """Rebuild the networks stored in a GAN or classifier training checkpoint.
+
+    :returns: ``({"generator": G, "discriminator": D} or {"classifier": C}, checkpoint state)``.
+    :raises CheckpointError: for an unreadable checkpoint or one of another kind.
+    """
+    from gan.classifier_trainer import ClassifierTrainConfig
+    from gan.trainer import GANTrainConfig
+
+    p = Path(path)
+    tensors, state = load_checkpoint(p)
+    require_keys(state, ["kind", "config", "step"], p)
+    if state["kind"] == "gan":
+        cfg = GANTrainConfig.from_dict(state["config"], source=str(p))
+        models: dict[str, nn.Module] = {
+            "generator": Generator(cfg.generator),
+            "discriminator": Discriminator(cfg.discriminator),
+        }
+        prefixes = {"generator": "g", "discriminator": "d"}
+    elif state["kind"] == "classifier":
+        cfg_c = ClassifierTrainConfig.from_dict(state["config"], source=str(p))
+        models = {"classifier": AttributeClassifier(cfg_c.model)}
+        prefixes = {"classifier": "model"}
+    else:
+        raise CheckpointError(f"{p}: unknown checkpoint kind {state['kind']!r}")
+    for role, model in models.items():
+        try:
+            model.load_state_dict(take_prefix(tensors, prefixes[role]))
+        except RuntimeError as err:
+            raise CheckpointError(f"{p}: {role} tensors do not fit its config: {err}") from None
+        model.eval()
+    return models, state
+
+
+def _models_from_run(run_dir: Path, roles: tuple[str, ...]) -> tuple[dict[str, nn.Module], dict[str, Any]]:
+    final = {role: run_dir / WEIGHT_FILES[role] for role in roles}
+    if all(p.is_file() for p in final.values()):
+        models = {role: load_model(p) for role, p in final.items()}
+        _, _, meta = read_model_header(final[roles[0]])
+        return models, {"source": str(run_dir), "from": "final model files", **meta}
+    ckpt = run_dir / CHECKPOINT
+    if not ckpt.is_file():
+        raise FileNotFoundError(f"{run_dir}: neither final model files {sorted(p.name for p in final.values())} nor {CHECKPOINT}")
+    models, state = models_from_checkpoint(ckpt)
+    missing = [r for r in roles if r not in models]
+    if missing:
+        raise ValueError(f"{ckpt}: a {state['kind']!r} checkpoint has no {missing}")
+    info = {k: state.get(k) for k in ("step", "epoch", "elapsed_s", "num_images")}
+    return {r: models[r] for r in roles}, {"source": str(run_dir), "from": "checkpoint", **info, "train_config": state["config"]}
+
+
+def bundle_weights(
+    gan_run: str | os.PathLike[str],
+    classifier_run: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str] = WEIGHTS_DIR,
+    dtype: str = "float16",
+    card: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``generator``/``discriminator``/``classifier.safetensors`` and ``model_card.json`` to ``out_dir``.
+
+    :param gan_run: a ``train-gan`` run folder.
+    :param classifier_run: a ``train-classifier`` run folder.
+    :param dtype: ``float16`` (the bundled size) or ``float32``.
+    :param card: extra entries for ``model_card.json`` (data, command, hardware, ...).
+    :returns: the output folder.
+    """
+    out = Path(out_dir)
+    gan_models, gan_info = _models_from_run(Path(gan_run), ("generator", "discriminator"))
+    clf_models, clf_info = _models_from_run(Path(classifier_run), ("classifier",))
+    for role, model in {**gan_models, **clf_models}.items():
+        info = gan_info if role in gan_models else clf_info
+        save_model(model, out / WEIGHT_FILES[role], metadata={"bundled_from": info}, dtype=dtype)
+    payload = {"gan_training": gan_info, "classifier_training": clf_info, "dtype": dtype, **(card or {})}
+    (out / CARD_FILE).write_text(json.dumps(payload, indent=1, sort_keys=True, default=str) + "\n")
+    logger.info("bundled weights written to %s", out)
+    return out

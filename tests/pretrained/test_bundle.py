@@ -1,0 +1,67 @@
+"""Bundling training runs into a weights folder, and loading it back with gan.pretrained.load."""
+
+import json
+
+import pytest
+import torch
+
+from gan.checkpoint import CheckpointError
+from gan.data.procedural import make_procedural_faces
+from gan.presets import get_classifier_preset, get_gan_preset
+from gan.pretrained import available, load
+from gan.pretrained.bundle import bundle_weights, models_from_checkpoint
+from gan_latent_env.cli import main
+
+
+@pytest.fixture(scope="module")
+def tiny_runs(tmp_path_factory):
+    from gan.classifier_trainer import ClassifierTrainer
+    from gan.trainer import GANTrainer
+
+    root = tmp_path_factory.mktemp("runs")
+    faces = make_procedural_faces(24, seed=0, size=32)
+    gan = GANTrainer(get_gan_preset("tiny").config, faces.subset(range(16)), run_dir=root / "gan", device="cpu", progress=False,
+                     holdout=faces.subset(range(16, 24)))
+    gan.fit(2)  # interrupted-style run: only the checkpoint is used when the final files are absent
+    for name in ("generator.safetensors", "discriminator.safetensors"):
+        (root / "gan" / name).unlink(missing_ok=True)
+    clf = ClassifierTrainer(get_classifier_preset("tiny").config, faces.subset(range(16)), run_dir=root / "clf",
+                            device="cpu", holdout=faces.subset(range(16, 24)), progress=False)
+    clf.fit()
+    return root, gan, clf
+
+
+def test_bundle_from_checkpoint_and_final_files_loads_back(tiny_runs, tmp_path):
+    root, gan, clf = tiny_runs
+    out = bundle_weights(root / "gan", root / "clf", tmp_path / "w", dtype="float32")
+    assert available(out)
+    models = load(weights_dir=out)
+    z = torch.randn(3, gan.generator.config.z_dim)
+    gan.generator.eval()
+    assert torch.equal(models.generator(z), gan.generator(z))
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["gan_training"]["from"] == "checkpoint" and card["gan_training"]["step"] == 2
+    assert card["classifier_training"]["from"] == "final model files"
+
+
+def test_bundle_cli_float16(tiny_runs, tmp_path):
+    root, _, _ = tiny_runs
+    assert main(["bundle-weights", "--gan", str(root / "gan"), "--classifier", str(root / "clf"),
+                 "--out", str(tmp_path / "w")]) == 0
+    models = load(weights_dir=tmp_path / "w")
+    assert models.classifier.predict_proba(torch.zeros(1, 3, 32, 32)).shape == (1, 217)
+
+
+def test_missing_run_files_and_bad_checkpoint_are_clear_errors(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="neither final model files"):
+        bundle_weights(tmp_path / "empty", tmp_path / "empty", tmp_path / "w")
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="bad.safetensors"):
+        models_from_checkpoint(bad)
+
+
+def test_load_names_missing_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match="generator.safetensors"):
+        load(weights_dir=tmp_path)
