@@ -32,7 +32,7 @@ class CsvLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("w", newline="") as f:
                 csv.writer(f).writerow(self.columns)
-        self._file = self.path.open("a", newline="")
+        self._file = self.path.open("a", newline="", buffering=1)  # line-buffered: tail -f works
         self._writer = csv.writer(self._file)
 
     def write(self, row: dict[str, Any]) -> None:
@@ -64,7 +64,7 @@ class CsvLog:
         with tmp.open("w", newline="") as f:
             csv.writer(f).writerows(kept)
         os.replace(tmp, self.path)
-        self._file = self.path.open("a", newline="")
+        self._file = self.path.open("a", newline="", buffering=1)  # line-buffered: tail -f works
         self._writer = csv.writer(self._file)
 
 

@@ -21,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crop", type=float, help="centre crop of folder images (default: the source's, 0.8 for CartoonSet)")
     parser.add_argument("--no-cache", action="store_true", help="do not use the decode cache for folders")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--threads", type=int,
+                        help="torch CPU threads (default: torch's, one per core). On a shared, busy machine use 1: "
+                             "oversubscribed OpenMP threads spin and can make training several times slower")
     g = parser.add_argument_group("recipe overrides (default: the preset's value)")
     g.add_argument("--epochs", type=int)
     g.add_argument("--batch-size", type=int)
@@ -43,6 +46,14 @@ def run(args: argparse.Namespace) -> int:
     from gan.data.splits import holdout_split
     from gan.presets import get_classifier_preset
 
+    import torch
+
+    if args.threads is not None:
+        if args.threads < 1:
+            raise ValueError(f"--threads must be >= 1, got {args.threads}")
+        torch.set_num_threads(args.threads)
+    if torch.cuda.is_available():
+        torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick the fastest kernels
     log = logging.getLogger("gan_latent_env.train_classifier")
     preset = get_classifier_preset(args.preset)
     out = Path(args.out)
