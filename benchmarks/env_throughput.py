@@ -15,7 +15,7 @@ wall-clock second (synchronised). ``--memory-steps K`` then runs K env steps of 
 memory before and after (it must stay flat).
 
     python benchmarks/env_throughput.py --models tiny --num-envs 64
-    python benchmarks/env_throughput.py --models bundled --num-envs 64 --env walk
+    python benchmarks/env_throughput.py --models bundled --num-envs 64 --env walk --naive-steps 20 --vec-steps 4
     python benchmarks/env_throughput.py --models bundled --device cuda --num-envs 4096 --skip-sync --naive-steps 200
 """
 
@@ -57,6 +57,21 @@ def tiny_models(device: torch.device) -> dict[str, torch.nn.Module]:
         "generator": Generator(GeneratorConfig(z_dim=100, image_size=32, ngf=8), seed=0),
         "discriminator": Discriminator(DiscriminatorConfig(image_size=32, ndf=8), seed=1),
         "classifier": AttributeClassifier(ClassifierConfig(image_size=32, width=4, stages=1), seed=2),
+    }
+    for m in models.values():
+        m.to(device).eval().requires_grad_(False)
+    return models
+
+
+def default_arch_models(device: torch.device) -> dict[str, torch.nn.Module]:
+    """Random models with the default configs (64x64, ngf/ndf 64, the default classifier): the cost of the
+    bundled architecture when its weights are not at hand (throughput does not depend on the weights)."""
+    from gan.models import AttributeClassifier, ClassifierConfig, Discriminator, DiscriminatorConfig, Generator, GeneratorConfig
+
+    models = {
+        "generator": Generator(GeneratorConfig(), seed=0),
+        "discriminator": Discriminator(DiscriminatorConfig(), seed=1),
+        "classifier": AttributeClassifier(ClassifierConfig(), seed=2),
     }
     for m in models.values():
         m.to(device).eval().requires_grad_(False)
@@ -191,7 +206,10 @@ def rss_mib() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", choices=("tiny", "bundled"), default="tiny", help="tiny random models or the bundled weights")
+    parser.add_argument(
+        "--models", choices=("tiny", "default-arch", "bundled"), default="tiny",
+        help="tiny random models, random models of the default (bundled) architecture, or the bundled weights",
+    )
     parser.add_argument("--env", choices=("walk", "codebook", "both"), default="both")
     parser.add_argument("--num-envs", type=int, default=64, help="N, the batch size of (b), (c), (d)")
     parser.add_argument("--vec-steps", type=int, default=50, help="vector steps per timed run of (c) and (d); (b) runs a quarter")
@@ -207,7 +225,8 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
-    models = tiny_models(device) if args.models == "tiny" else bundled_models(device)
+    builders = {"tiny": tiny_models, "default-arch": default_arch_models, "bundled": bundled_models}
+    models = builders[args.models](device)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {args.threads} thread(s)"
     print(f"models: {args.models}; device: {device} ({name}); N = {args.num_envs}; best of {args.repeats}")
     use_cpu_time = device.type == "cpu"

@@ -390,7 +390,8 @@ class LatentWalkEnv(gym.Env[np.ndarray, int]):
     ## Starting State
 
     ``z ~ N(0, I)`` from the reset seed, clipped to ``[-z_bound, z_bound]``; then the target, drawn with
-    CartoonSet's attribute frequencies (``gan.data.procedural.sample_attributes``), unless a fixed
+    CartoonSet's attribute frequencies (``gan.data.procedural.sample_attributes``, 32 targets at a time
+    from the env's generator, used in order), unless a fixed
     ``target`` was given to the constructor or ``reset(options={"target": [18 ints]})`` gives one.
 
     ## Episode End
