@@ -214,7 +214,7 @@ def test_sprite_compositing_matches_the_exact_supersampled_render():
 def test_render_empty_batch_and_crop():
     assert render_faces(np.zeros((0, 18), dtype=np.int64), size=32).shape == (0, 32, 32, 3)
     a = sample_attributes(3, np.random.default_rng(0))
-    whole, cropped = render_faces(a, size=32), render_faces(a, size=32, crop=0.8)
+    whole, cropped = render_faces(a, size=64), render_faces(a, size=64, crop=0.8)
     assert cropped.shape == whole.shape and not np.array_equal(cropped, whole)
     # a crop shows the face larger: fewer white pixels
     assert (cropped == 255).all(-1).mean() < (whole == 255).all(-1).mean()

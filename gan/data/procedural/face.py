@@ -16,6 +16,7 @@ from gan.data.procedural.canvas import (
     circle,
     ellipse,
     intersect,
+    mask_sdf,
     polyline,
     rounded_box,
     segment,
@@ -59,12 +60,9 @@ def face_half_width(y: np.ndarray, shape: int, chin: int) -> np.ndarray:
 
 
 def face_sdf(x: np.ndarray, y: np.ndarray, shape: int, chin: int) -> np.ndarray:
-    """First-order signed distance to the face outline (``|f| / |grad f|`` of the width profile)."""
-    eps = 1e-3
-    hw = face_half_width(y, shape, chin)
-    slope = (face_half_width(y + eps, shape, chin) - face_half_width(y - eps, shape, chin)) / (2 * eps)
-    side = (np.abs(x - CX) - hw) / np.sqrt(1.0 + np.minimum(slope**2, 1e4))
-    return intersect(side, HEAD_TOP - y, y - CHIN_Y[chin])
+    """Signed distance to the face outline on the painter grid ``x, y`` (exact distance transform)."""
+    inside = (np.abs(x - CX) < face_half_width(y, shape, chin)) & (y > HEAD_TOP) & (y < CHIN_Y[chin])
+    return mask_sdf(inside, float(x[0, 1] - x[0, 0]))
 
 
 def paint_head(p: Painter, shape: int, chin: int) -> None:
