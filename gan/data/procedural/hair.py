@@ -76,7 +76,7 @@ def _curtain(x: np.ndarray, y: np.ndarray, bottom: float, volume: float, wavy: b
               rounded_box(x, y, CX, (SCALP_Y + bottom) / 2 - 0.02, 0.222 + volume + flare,
                           (bottom - SCALP_Y) / 2 - 0.02, 0.07))
     if wavy:
-        d = d + 0.007 * np.sin(y * 110.0)
+        d = d + 0.008 * np.sin(y * 70.0)
     return d
 
 
