@@ -331,16 +331,26 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
     from gan.metrics.report import write_report
 
     start = time.perf_counter()
+    laps: dict[str, float] = {}
+    mark = [start]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        laps[name] = round(now - mark[0], 3)
+        mark[0] = now
+
     out = Path(settings.out)
     out.mkdir(parents=True, exist_ok=True)
     device = resolve_device(settings.device)
     models, model_info = _load_models(settings, device)
+    lap("load_models")
     generator, discriminator, classifier = models["generator"], models["discriminator"], models["classifier"]
     image_size = generator.config.image_size
 
     faces = load_faces(settings.data, image_size=image_size, crop=settings.crop, progress=settings.progress)
     if settings.holdout >= len(faces):
         raise EvaluationError(f"--holdout {settings.holdout} leaves no training faces in {settings.data} ({len(faces)} faces)")
+    lap("load_data")
     train_idx, holdout_idx = holdout_split(faces.names, settings.holdout, seed=settings.holdout_seed)
     n = min(settings.n_fake, len(train_idx) // 2)
     if n < 2:
@@ -368,6 +378,7 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
     again_1 = sample_generator(generator, k, settings.seed, settings.batch_size, device)
     again_2 = sample_generator(generator, k, settings.seed, settings.batch_size, device)
     reproducible = bool(torch.equal(again_1, again_2))
+    lap("sample_generator")
 
     holdout_check = _holdout_consistency(model_info, settings)
     metrics: dict[str, Any] = {
@@ -390,9 +401,11 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
     f_a, p_a = classifier_outputs(classifier, real_a, bs)
     f_b, _ = classifier_outputs(classifier, real_b, bs)
     f_hold, p_hold = classifier_outputs(classifier, holdout, bs)
+    lap("classifier_forward")
     quality = feature_space_quality(f_fake, f_a, f_b, kid_subsets=settings.kid_subsets,
                                     kid_subset_size=settings.kid_subset_size, rng=np.random.default_rng(settings.seed))
     metrics["classifier_space"] = quality.summary()
+    lap("frechet_kid_classifier_features")
     div_fake = feature_diversity(f_fake, settings.feature_pairs, np.random.default_rng(settings.seed))
     div_real = feature_diversity(f_a, settings.feature_pairs, np.random.default_rng(settings.seed))
     save_extreme_pairs_figure(fake, div_fake, out / "feature_diversity_pairs.png")
@@ -438,6 +451,7 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
         metrics["classifier"]["extra"] = {"source": settings.extra_labelled, "n": len(extra),
                                           **attribute_accuracy(p_extra, extra.attributes).summary()}
 
+    lap("classifier_metrics")
     # Discriminator, eval mode, per image: held-out reals vs as many generated faces.
     d_result = discriminator_confusion(discriminator, holdout, fake_all[:m], bs)
     d_paths = save_discriminator_figures(d_result, holdout, fake_all[:m], out)
@@ -452,13 +466,17 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
         "mode": "eval, one image at a time, called real when sigmoid(D(x)) >= 0.5",
     }
 
+    lap("discriminator")
     # Third-party backbones (optional).
     metrics["inception"] = _inception_metrics(settings, real_a, fake, device)
+    lap("inception")
     metrics["lpips"] = _lpips_metrics(settings, holdout, fake, device, out)
+    lap("lpips")
 
     save_image_grid(fake[:64], out / "samples.png", nrow=8)
     save_image_grid(real_a[:64], out / "real.png", nrow=8)
     metrics["figures"] = {"samples": "samples.png", "real": "real.png"}
+    lap("figures")
 
     c = metrics["classifier"]
     metrics["targets"] = {
@@ -472,7 +490,7 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
         "discriminator_train_holdout_gap": _check(abs(acc_train - acc_hold), TARGETS["discriminator_train_holdout_gap"]),
     }
     metrics["run"] = {
-        "device": str(device), "wall_time_s": time.perf_counter() - start, "torch": torch.__version__,
+        "device": str(device), "wall_time_s": time.perf_counter() - start, "timings_s": laps, "torch": torch.__version__,
         "python": platform.python_version(), "labels": {"frechet": FRECHET_LABEL, "kid": KID_LABEL,
                                                         "lpips": LPIPS_LABEL, "fid": "FID (Inception-v3)"},
         "attributes": list(ATTRIBUTE_NAMES),

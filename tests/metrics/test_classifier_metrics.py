@@ -80,7 +80,7 @@ def test_feature_space_quality_floor_and_ratio():
 
 
 def test_classifier_outputs_match_the_model_api():
-    model = AttributeClassifier(ClassifierConfig(image_size=32, width=8, stages=2))
+    model = AttributeClassifier(ClassifierConfig(image_size=32, width=8, stages=2, feature_dim=16))
     model.train()
     images = torch.rand(5, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
     feats, preds = classifier_outputs(model, images, batch_size=2)
@@ -91,7 +91,7 @@ def test_classifier_outputs_match_the_model_api():
 
 
 def test_classifier_outputs_accept_uint8():
-    model = AttributeClassifier(ClassifierConfig(image_size=32, width=8, stages=2))
+    model = AttributeClassifier(ClassifierConfig(image_size=32, width=8, stages=2, feature_dim=16))
     images = torch.randint(0, 256, (3, 3, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
     f_u8, p_u8 = classifier_outputs(model, images)
     f_fl, p_fl = classifier_outputs(model, images.float() / 127.5 - 1)

@@ -40,7 +40,7 @@ def setup(tmp_path, monkeypatch):
     save_model(Generator(GeneratorConfig(image_size=32, ngf=8, z_dim=16)), weights / "generator.safetensors")
     save_model(Discriminator(DiscriminatorConfig(image_size=32, ndf=8, norm="spectral")),
                weights / "discriminator.safetensors")
-    save_model(AttributeClassifier(ClassifierConfig(image_size=32, width=8, stages=2)),
+    save_model(AttributeClassifier(ClassifierConfig(image_size=32, width=8, stages=2, feature_dim=16)),
                weights / "classifier.safetensors")
     data = _faces(30, 32, seed=0).save(tmp_path / "faces.safetensors")
     extra = _faces(5, 32, seed=1).save(tmp_path / "extra.safetensors")
