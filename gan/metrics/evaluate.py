@@ -57,6 +57,8 @@ MODEL_FILES: Final[dict[str, str]] = {
 }
 MODEL_SUBFOLDERS: Final[tuple[str, ...]] = (".", "final", "weights", "models")
 """Where in a run or weights folder model files are looked for, in this order."""
+BUNDLED: Final[str] = "bundled"
+"""``RUN_OR_WEIGHTS`` value that means the weights shipped in ``gan/pretrained/weights``."""
 REPRODUCIBILITY_SAMPLES: Final[int] = 256
 CONFUSION_FIGURES: Final[int] = 4
 """How many per-attribute confusion PNGs (the least accurate attributes on the holdout)."""
@@ -137,6 +139,8 @@ def resolve_device(device: str) -> torch.device:
 def find_model_files(folder: str | os.PathLike[str]) -> dict[str, Path]:
     """Locate ``generator``/``discriminator``/``classifier`` files in a run or weights folder.
 
+    ``"bundled"`` (when no such folder exists) means the package's own ``gan/pretrained/weights``.
+
     Looks in the folder and its ``final/``, ``weights/`` and ``models/`` subfolders, first for the standard
     names, then for any ``*.safetensors`` model file by the kind stored in its header.
 
@@ -146,6 +150,10 @@ def find_model_files(folder: str | os.PathLike[str]) -> dict[str, Path]:
     from gan.models.io import ModelFileError, read_model_header
 
     root = Path(folder)
+    if str(folder) == BUNDLED and not root.exists():
+        from gan.pretrained import WEIGHTS_DIR
+
+        root = WEIGHTS_DIR
     if root.is_file():
         raise EvaluationError(f"{root}: expected a run or weights folder, got a file")
     if not root.is_dir():

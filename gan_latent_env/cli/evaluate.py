@@ -10,8 +10,8 @@ HELP = "evaluate a generator/discriminator (and classifier): metrics.json, repor
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("models", metavar="RUN_OR_WEIGHTS",
-                        help="a trainer run folder or a weights folder with generator/discriminator(/classifier)"
-                             ".safetensors")
+                        help="a trainer run folder, a weights folder with generator/discriminator(/classifier)"
+                             ".safetensors, or 'bundled' for the weights shipped in the package")
     parser.add_argument("--data", required=True, metavar="SOURCE",
                         help="real faces: a CartoonSet folder, an image folder, a .safetensors face set or "
                              "procedural:N[:SEED]")
@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     from gan.metrics.evaluate import EvaluationSettings, evaluate
 
     cache_dir = args.cache_dir if args.cache_dir is not None else str(default_cache_dir() / "inception")
+    if args.out is None and args.models == "bundled":
+        raise ValueError("--out DIR is required with 'bundled' (results are not written into the package)")
     out = args.out if args.out is not None else str(Path(args.models) / "evaluation")
     settings = EvaluationSettings(
         models=args.models, data=args.data, out=out, classifier=args.classifier, holdout=args.holdout,

@@ -162,3 +162,13 @@ def test_discriminator_sets_are_balanced_when_n_is_smaller_than_the_holdout(setu
     d = m["discriminator"]["holdout_vs_generated"]
     assert d["n_real"] == 8 and d["n_fake"] == 8 and m["data"]["n_per_set"] == 3
     assert m["discriminator"]["overfitting"]["n_train"] == 8
+
+
+def test_bundled_means_the_package_weights(monkeypatch, tmp_path, setup):
+    import gan.pretrained
+
+    _, weights, _, _ = setup
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(gan.pretrained, "WEIGHTS_DIR", weights)
+    assert find_model_files("bundled")["generator"] == (weights / "generator.safetensors").resolve()
+    assert main(["evaluate", "bundled", "--data", "procedural:4"]) == 2
