@@ -59,6 +59,8 @@ MODEL_SUBFOLDERS: Final[tuple[str, ...]] = (".", "final", "weights", "models")
 """Where in a run or weights folder model files are looked for, in this order."""
 BUNDLED: Final[str] = "bundled"
 """``RUN_OR_WEIGHTS`` value that means the weights shipped in ``gan/pretrained/weights``."""
+HOLDOUT_NAMES_FILE: Final[str] = "holdout_names.txt"
+"""Written by ``train-gan`` / ``train-classifier`` beside the weights: the names of the held-out faces."""
 REPRODUCIBILITY_SAMPLES: Final[int] = 256
 CONFUSION_FIGURES: Final[int] = 4
 """How many per-attribute confusion PNGs (the least accurate attributes on the holdout)."""
@@ -254,22 +256,36 @@ def _load_models(settings: EvaluationSettings, device: torch.device) -> tuple[di
     return models, info
 
 
-def _holdout_consistency(model_info: dict[str, Any], settings: EvaluationSettings) -> dict[str, Any]:
-    """Compare the models' training holdout (from their metadata) with this evaluation's; warn on a mismatch."""
+def _holdout_consistency(
+    model_info: dict[str, Any], settings: EvaluationSettings, holdout_names: list[str] | None = None
+) -> dict[str, Any]:
+    """Compare each model's training holdout with this evaluation's; warn on a mismatch.
+
+    A model's split is read from ``holdout_names.txt`` beside its file when the training command wrote one
+    (the names are compared), else from the training config in its metadata (size and seed compared).
+    """
     out: dict[str, Any] = {}
     for kind, info in model_info.items():
-        trained = info.get("training_holdout")
-        if trained is None:
-            out[kind] = "unknown (no training config in the model file)"
-            continue
-        same = trained["n"] == settings.holdout and trained["seed"] == settings.holdout_seed
-        out[kind] = "same split" if same else f"different: trained with holdout {trained['n']}, seed {trained['seed']}"
-        if not same:
-            logger.warning(
-                "the %s was trained with holdout=%s, holdout_seed=%s but this evaluation holds out %d (seed %d): "
-                "'held-out' faces may have been trained on", kind, trained["n"], trained["seed"], settings.holdout,
-                settings.holdout_seed,
+        names_file = Path(info["path"]).parent / HOLDOUT_NAMES_FILE if "path" in info else None
+        if holdout_names is not None and names_file is not None and names_file.is_file():
+            trained_names = set(names_file.read_text().split())
+            same = trained_names == set(holdout_names)
+            out[kind] = "same names" if same else (
+                f"different names: {len(trained_names & set(holdout_names))} of {len(holdout_names)} held-out faces "
+                f"were held out in training ({names_file})"
             )
+        elif info.get("training_holdout") is not None:
+            trained = info["training_holdout"]
+            same = trained["n"] == settings.holdout and trained["seed"] == settings.holdout_seed
+            out[kind] = "same size and seed" if same else (
+                f"different: trained with holdout {trained['n']}, seed {trained['seed']}"
+            )
+        else:
+            out[kind] = "unknown (no holdout_names.txt beside the file, no training config in it)"
+            continue
+        if not same:
+            logger.warning("the %s's training split differs from this evaluation's holdout (%s): 'held-out' faces "
+                           "may have been trained on", kind, out[kind])
     return out
 
 
@@ -388,7 +404,7 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
     reproducible = bool(torch.equal(again_1, again_2))
     lap("sample_generator")
 
-    holdout_check = _holdout_consistency(model_info, settings)
+    holdout_check = _holdout_consistency(model_info, settings, [faces.names[i] for i in holdout_idx])
     metrics: dict[str, Any] = {
         "settings": asdict(settings),
         "models": model_info,

@@ -139,18 +139,24 @@ def test_evaluate_with_random_backbones(setup, tmp_path):
     assert (tmp_path / "eval" / "lpips_pairs.png").is_file()
 
 
-def test_holdout_consistency_with_the_training_split(caplog):
+def test_holdout_consistency_with_the_training_split(caplog, tmp_path):
     from gan.metrics.evaluate import EvaluationSettings, _holdout_consistency
 
     settings = EvaluationSettings(models="m", data="d", out="o", holdout=500, holdout_seed=0)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "holdout_names.txt").write_text("x\ny\n")
     info = {"generator": {"training_holdout": {"n": 500, "seed": 0}},
             "discriminator": {"training_holdout": {"n": 0, "seed": 0}},
-            "classifier": {}}
-    result = _holdout_consistency(info, settings)
-    assert result["generator"] == "same split"
+            "classifier": {"path": str(tmp_path / "a" / "classifier.safetensors"),
+                           "training_holdout": {"n": 500, "seed": 0}}}
+    result = _holdout_consistency(info, settings, ["y", "x"])
+    assert result["generator"] == "same size and seed"
     assert result["discriminator"].startswith("different: trained with holdout 0")
-    assert result["classifier"].startswith("unknown")
+    assert result["classifier"] == "same names"
+    result = _holdout_consistency(info, settings, ["x", "z"])
+    assert result["classifier"].startswith("different names: 1 of 2")
     assert "may have been trained on" in caplog.text
+    assert _holdout_consistency({"generator": {}}, settings, ["x"])["generator"].startswith("unknown")
 
 
 def test_discriminator_sets_are_balanced_when_n_is_smaller_than_the_holdout(setup):
