@@ -92,8 +92,8 @@ def load_faces(
         folder.
     :param image_size: side of the returned images in pixels.
     :param crop: centre crop (fraction of the canvas side) for folders; ``None`` means the set's default:
-        :data:`~gan.data.images.DEFAULT_CROP` (0.8) for CartoonSet folders, 1.0 for image folders. Not used
-        by procedural sources (rendered directly) or saved face sets (already decoded).
+        :data:`~gan.data.images.DEFAULT_CROP` (0.8) for CartoonSet folders and procedural faces (framed like
+        the real set), 1.0 for image folders. Not used by saved face sets (already decoded).
     :param cache: decode cache for folders (see :mod:`gan.data.cache`); default on, in the user cache folder.
     :param on_error: ``"raise"`` or ``"skip"`` bad files in folders.
     :param progress: show a progress bar while decoding folders.
@@ -106,7 +106,9 @@ def load_faces(
         n, seed = parse_procedural(os.fspath(source))
         from gan.data.procedural import make_procedural_faces  # lazy: optional heavy renderer
 
-        return make_procedural_faces(n, seed=seed, size=image_size)
+        if crop is None:
+            return make_procedural_faces(n, seed=seed, size=image_size)
+        return make_procedural_faces(n, seed=seed, size=image_size, crop=crop)
     path = Path(source)
     if kind == "tensor":
         faces = FaceTensors.load(path)

@@ -67,3 +67,11 @@ def test_procedural_source():
     assert torch.equal(faces.images, direct.images) and torch.equal(faces.attributes, direct.attributes)
     default_seed = load_faces("procedural:2", image_size=32)
     assert not torch.equal(default_seed.attributes, faces.attributes)
+
+
+def test_procedural_source_passes_the_crop_through():
+    from gan.data.procedural import make_procedural_faces
+
+    whole = load_faces("procedural:2:3", image_size=32, crop=1.0)
+    assert torch.equal(whole.images, make_procedural_faces(2, seed=3, size=32, crop=1.0).images)
+    assert not torch.equal(whole.images, load_faces("procedural:2:3", image_size=32).images)
