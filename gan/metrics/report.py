@@ -144,7 +144,7 @@ def render_report(m: dict[str, Any]) -> str:
     if "per_attribute" in hold:
         header = ["attribute", "holdout accuracy", "n"]
         if extra:
-            header += [f"extra accuracy", "n"]
+            header += ["extra accuracy", "n"]
         rows = []
         for name, r in hold["per_attribute"].items():
             row = [name, _f(r["accuracy"]), str(r["n"])]
