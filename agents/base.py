@@ -102,8 +102,8 @@ class Agent(ABC):
         metadata = {
             "format": _FORMAT,
             "class": f"{type(self).__module__}:{type(self).__qualname__}",
-            "config": json.dumps(self.config()),
-            "state": json.dumps(self._state()),
+            "config": json.dumps(self.config(), default=_json_default),
+            "state": json.dumps(self._state(), default=_json_default),
             "rng": json.dumps(self.rng.bit_generator.state),
         }
         tmp = path.with_name(path.name + ".tmp")
@@ -141,6 +141,13 @@ class Agent(ABC):
         agent._load_state(json.loads(metadata["state"]))
         agent.rng.bit_generator.state = json.loads(metadata["rng"])
         return agent
+
+
+def _json_default(value: Any) -> Any:
+    """NumPy scalars and arrays in configs/states become plain Python values."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    raise TypeError(f"not JSON-serializable: {type(value).__name__}")
 
 
 def check_discrete_action(action: Any, n: int, who: str) -> int:
