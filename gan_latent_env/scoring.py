@@ -6,19 +6,28 @@ where ``p`` is the classifier's per-attribute softmax ``[N, 217]`` (each of the 
 target is a ``[N, 217]`` one-hot (or any non-negative weighting of the variants). LatentWalk-v0, its vector
 env, LatentCodebook-v0 and the agents' baselines and gradient oracle all call :class:`LatentScorer`.
 
-Batch invariance: on CPU, PyTorch's linear layers take a different kernel for a batch of one row (a
-matrix-vector product) than for two or more rows, which changes the last bits of the result. The scorer
-therefore evaluates a one-row batch as two copies of the row (``pad_single_row=True``), so the score of a
-latent does not depend on how many other latents share its batch, and a single env agrees bit for bit
-with the same sub-env inside a vector env. (Measured on the project's models; on CUDA, kernels may still
-be chosen per batch size.)
+Batch invariance: on CPU the kernels behind the models depend on the batch size in their last bits:
+convolutions give different bits for a one-row batch than for two or more rows, and the BLAS matrix
+multiply behind ``nn.Linear`` takes different kernels for fewer than 16 rows (both measured with this
+stack). With ``batch_invariant=True`` (default) the scorer therefore evaluates a one-row batch as two copies
+of the row, and while a batch has fewer than ``MIN_LINEAR_ROWS`` (32) rows it runs every ``nn.Linear`` of
+the three models on its input padded with zero rows to 32 (a forward hook active only during the call;
+the models themselves are not changed). The score of a latent then does not depend on how many other
+latents share its batch, and a single env agrees bit for bit with the same sub-env inside a vector env;
+the price is that a one-row batch costs about two rows of convolution. Elementwise ``exp`` has the same
+trait (a SIMD body and a scalar tail), so the realism sigmoid is taken on rows aligned to the SIMD width.
+Tested on CPU with one thread; with several threads PyTorch may split a large batch's elementwise work at
+unaligned points, and on CUDA kernels are chosen per shape, so there agreement is to the last bit or two
+rather than exact.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
-from typing import NamedTuple
+from collections.abc import Iterator
+from typing import Final, NamedTuple
 
 import torch
 from torch import nn
@@ -30,6 +39,43 @@ logger = logging.getLogger(__name__)
 __all__ = ["LatentScore", "LatentScorer", "check_weights", "model_z_dim", "model_image_size"]
 
 _MAX_VARIANTS = max(NUM_VARIANTS)
+
+MIN_LINEAR_ROWS: Final[int] = 32
+"""Linear layers of a batch with fewer rows run on their input padded with zero rows to this many."""
+
+
+def _pad_linear_hook(module: nn.Linear, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> torch.Tensor | None:
+    x = inputs[0]
+    if x.ndim != 2 or x.shape[0] >= MIN_LINEAR_ROWS:
+        return None
+    padded = torch.cat([x, x.new_zeros(MIN_LINEAR_ROWS - x.shape[0], x.shape[1])])
+    return torch.nn.functional.linear(padded, module.weight, module.bias)[: x.shape[0]]
+
+
+_SIGMOID_WIDTH: Final[int] = 64
+
+
+def _sigmoid_rows(logits: torch.Tensor) -> torch.Tensor:
+    """``sigmoid`` of ``[N]`` logits whose bits do not depend on ``N``.
+
+    PyTorch's CPU kernels run a SIMD loop and finish the last few elements of a tensor with scalar code,
+    whose ``exp`` rounds differently; spreading each logit over a 64-wide row puts every element on the
+    SIMD path (the images' ``tanh`` already is: ``3 * S * S`` elements per image).
+    """
+    if logits.device.type != "cpu":
+        return torch.sigmoid(logits)
+    return torch.sigmoid(logits[:, None].expand(-1, _SIGMOID_WIDTH).contiguous())[:, 0].contiguous()
+
+
+@contextlib.contextmanager
+def _padded_linears(modules: tuple[nn.Module, ...]) -> Iterator[None]:
+    """Within the block, every ``nn.Linear`` in ``modules`` computes small batches as padded ones."""
+    handles = [m.register_forward_hook(_pad_linear_hook) for module in modules for m in module.modules() if isinstance(m, nn.Linear)]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
 
 
 class LatentScore(NamedTuple):
@@ -117,7 +163,7 @@ class LatentScorer(nn.Module):
     :param classifier: ``C(x) -> logits [N, 217]`` (18 attribute blocks); may be ``None`` if ``w_attr == 0``.
     :param w_real: weight of the realism term (>= 0).
     :param w_attr: weight of the attribute cosine term (>= 0; not both 0).
-    :param pad_single_row: evaluate one-row batches as two rows (see the module docstring).
+    :param batch_invariant: make a latent's score independent of its batch (see the module docstring).
     :raises ValueError: on bad weights, a generator without ``config.z_dim``, image sizes that disagree
         between G, D and C, or a missing classifier with ``w_attr > 0``.
     """
@@ -130,7 +176,7 @@ class LatentScorer(nn.Module):
         w_real: float = 0.7,
         w_attr: float = 0.3,
         *,
-        pad_single_row: bool = True,
+        batch_invariant: bool = True,
     ) -> None:
         super().__init__()
         self.w_real, self.w_attr = check_weights(w_real, w_attr)
@@ -152,7 +198,8 @@ class LatentScorer(nn.Module):
         self.generator = generator
         self.discriminator = discriminator
         self.classifier = classifier
-        self.pad_single_row = bool(pad_single_row)
+        self._models = tuple(m for m in (generator, discriminator, classifier) if m is not None)
+        self.batch_invariant = bool(batch_invariant)
         index, positions = _block_index()
         self.register_buffer("_block_index", index, persistent=False)
         self.register_buffer("_block_positions", positions, persistent=False)
@@ -209,15 +256,18 @@ class LatentScorer(nn.Module):
             target_one_hot = target_one_hot.to(device=z.device, dtype=torch.float32).expand(n, ONE_HOT_DIM)
             if self.classifier is None:
                 raise ValueError("a target was given but the scorer has no classifier")
-        pad = self.pad_single_row and n == 1
-        zz = z.expand(2, -1).contiguous() if pad else z
-        images = self.generator(zz)
-        realism = torch.sigmoid(self.discriminator(images).reshape(zz.shape[0]).float())
+        one = self.batch_invariant and n == 1  # convolutions: one-row batches differ, two or more agree
+        zz = z.expand(2, -1).contiguous() if one else z
+        small = self.batch_invariant and zz.shape[0] < MIN_LINEAR_ROWS
+        with _padded_linears(self._models) if small else contextlib.nullcontext():
+            images = self.generator(zz)
+            realism = _sigmoid_rows(self.discriminator(images).reshape(zz.shape[0]).float())
+            logits = None if target_one_hot is None else self.classifier(images).float()
+        if one:
+            images, realism = images[:1], realism[:1]
+            logits = None if logits is None else logits[:1]
         cosine = matched = predicted = None
-        if target_one_hot is not None:
-            logits = self.classifier(images).float()
-            if pad:
-                logits = logits[:1]
+        if logits is not None:
             blocks = self._blocks(logits, -math.inf)  # [N, 18, max_variants]
             proba = torch.index_select(blocks.softmax(dim=-1).reshape(n, -1), 1, self._block_positions)  # [N, 217]
             predicted = blocks.max(dim=-1).indices  # first maximum, as argmax; max is faster on CPU
@@ -231,8 +281,5 @@ class LatentScorer(nn.Module):
                 if target_attributes.shape[-1] != NUM_ATTRIBUTES:
                     raise ValueError(f"target_attributes must have shape [N, {NUM_ATTRIBUTES}], got {tuple(target_attributes.shape)}")
             matched = predicted == target_attributes
-        if pad:
-            realism = realism[:1]
-            images = images[:1]
         score = self.w_real * realism if cosine is None else self.w_real * realism + self.w_attr * cosine
         return LatentScore(realism, cosine, score, matched, predicted, images if return_images else None)
