@@ -154,7 +154,8 @@ def write_report(out_dir: str | Path, meta: dict[str, Any], models: Any = None, 
     df.attrs["walk_max_steps"] = meta.get("settings", {}).get(WALK, {}).get("max_steps")
     figs = out_dir / "figures"
     md: list[str] = ["# gan-latent-env benchmark report", ""]
-    md += [f"Profile **{meta['profile']}**{' (tiny random models: a smoke run, not a result)' if meta.get('tiny') else ''}. "
+    md += [f"Profile **{meta['profile']}**, models: {meta.get('models', 'bundled')}"
+           f"{' (tiny random models: a smoke run, not a result)' if meta.get('tiny') else ''}. "
            "Every number below is computed from `results.csv` in this folder; intervals are 95% stratified "
            "bootstrap CIs over seeds (rliable), IQM = interquartile mean.", ""]
     md += ["## Command", "", f"```\n{meta.get('command') or '(library call)'}\n```", "",

@@ -91,7 +91,8 @@ def _settings_dict(obj: Any) -> dict[str, Any]:
 def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] | None = None,
                   agents: list[str] | None = None, seeds: int | None = None, device: str = "cpu",
                   tiny: bool = False, progress: bool = True, report: bool = True,
-                  command: str | None = None, bootstrap_reps: int = 2000) -> dict[str, Any]:
+                  command: str | None = None, bootstrap_reps: int = 2000,
+                  weights_dir: str | Path | None = None) -> dict[str, Any]:
     """Run (or resume) the benchmark into ``out_dir``; aggregate, plot and write ``report.md`` / ``.html``.
 
     :param profile: ``"quick"`` or ``"full"``.
@@ -99,6 +100,8 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
     :param agents: agent names to run (default: all of each env's agents); unknown names are an error.
     :param seeds: seeds per env (default: the profile's per-env counts); seeds are ``0 .. seeds - 1``.
     :param device: torch device of the models (``"cpu"``, ``"cuda"``, ``"auto"``).
+    :param weights_dir: a folder with ``generator`` / ``discriminator`` / ``classifier`` ``.safetensors`` files
+        (the bundled layout) to use instead of the bundled weights.
     :param bootstrap_reps: bootstrap resamples per confidence interval in the report.
     :param tiny: use :func:`tiny_models` instead of the bundled weights (and, for HyperparamTune, 64 training
         faces and a 32-image Fréchet sample).
@@ -124,7 +127,18 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     store = ResultStore(out_dir)
-    models = tiny_models() if tiny else {}
+    if tiny and weights_dir is not None:
+        raise ValueError("--tiny and --weights are exclusive: choose tiny random models or a weights folder")
+    if tiny:
+        models = tiny_models()
+    elif weights_dir is not None:
+        from gan.pretrained import load
+
+        loaded = load(device=device if device != "auto" else "cpu", weights_dir=weights_dir)
+        models = {"generator": loaded.generator, "discriminator": loaded.discriminator,
+                  "classifier": loaded.classifier}
+    else:
+        models = {}
     base_kwargs = {**models, "device": device}
     contexts = {
         "LatentWalk-v0": WalkContext(prof.walk, base_kwargs, out_dir / "artifacts", out_dir / "tensorboard"),
@@ -133,10 +147,14 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
     if "HyperparamTune-v0" in envs:
         from agents.benchmark.tune_tasks import TuneContext
 
-        tiny_tune = {"classifier": models["classifier"], "num_faces": 64, "fd_sample_size": 32} if tiny else {}
-        contexts["HyperparamTune-v0"] = TuneContext(prof.tune, {"device": device, **tiny_tune}, tiny=tiny)
+        tune_kwargs = {"classifier": models["classifier"]} if models else {}
+        if tiny:
+            tune_kwargs.update(num_faces=64, fd_sample_size=32)
+        contexts["HyperparamTune-v0"] = TuneContext(prof.tune, {"device": device, **tune_kwargs}, tiny=tiny)
     settings = {"LatentWalk-v0": prof.walk, "LatentCodebook-v0": prof.codebook, "HyperparamTune-v0": prof.tune}
-    cids = {e: config_id({"profile": profile, "tiny": tiny, "settings": _settings_dict(settings[e])}) for e in envs}
+    models_id = "tiny" if tiny else (str(Path(weights_dir).resolve()) if weights_dir is not None else "bundled")
+    cids = {e: config_id({"profile": profile, "models": models_id, "settings": _settings_dict(settings[e])})
+            for e in envs}
     plan = []
     seed_counts = {}
     for env in envs:
@@ -149,7 +167,7 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
     counts = run_grid(store, plan, progress=progress)
     wall = time.perf_counter() - start
     results = store.write_results(cids)
-    meta = {"profile": profile, "tiny": tiny, "device": device, "envs": envs, "agents": agents,
+    meta = {"profile": profile, "tiny": tiny, "models": models_id, "device": device, "envs": envs, "agents": agents,
             "seeds": seed_counts, "settings": {e: _settings_dict(settings[e]) for e in envs}, "config_ids": cids,
             "command": command, "wall_s_this_invocation": wall, **counts}
     (out_dir / "benchmark.json").write_text(json.dumps(meta, indent=1, default=str))

@@ -27,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="torch device of the models: cpu, cuda, auto (default: cpu)")
     parser.add_argument("--tiny", action="store_true",
                         help="use tiny random models instead of the bundled weights (a smoke test of the pipeline)")
+    parser.add_argument("--weights", default=None, metavar="DIR",
+                        help="a folder with generator/discriminator/classifier .safetensors to use instead of the "
+                        "bundled weights")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch CPU threads (default: torch's own; on a busy machine 1 avoids oversubscription)")
     parser.add_argument("--no-report", action="store_true", help="run and write results.csv only")
@@ -46,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     command = "gan-latent-env " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == [NAME] else None
     result = run_benchmark(args.out, profile="quick" if args.quick else "full", envs=args.envs, agents=args.agents,
                            seeds=args.seeds, device=args.device, tiny=args.tiny, progress=not args.no_progress,
-                           report=not args.no_report, command=command)
+                           report=not args.no_report, command=command, weights_dir=args.weights)
     print(f"runs: {result['ran']} ran, {result['skipped']} already done; {result['wall_s']:.1f} s")
     print(f"results: {result['results']}")
     if result["report"] is not None:
