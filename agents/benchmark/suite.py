@@ -48,8 +48,8 @@ def profiles() -> dict[str, Profile]:
     return {
         "quick": Profile(
             "quick",
-            WalkSettings(max_steps=20, eval_faces=3, train_episodes=10, sb3_timesteps=400, sb3_envs=4,
-                         search_budget=105),
+            WalkSettings(max_steps=20, eval_faces=2, train_episodes=5, sb3_timesteps=200, sb3_envs=4,
+                         search_budget=63),
             CodebookSettings(horizon=300, num_arms=10, arm_radius=0.5, mc_samples=8, n_points=40),
             _tune_settings(max_steps=3, ppo_timesteps=6, search_candidates=2, eval_instances=1),
             {"LatentWalk-v0": 2, "LatentCodebook-v0": 3, "HyperparamTune-v0": 2},
