@@ -17,9 +17,11 @@ cartoon64 classifier, and why:
     A residual CNN whose stem keeps the full 64x64 resolution (stride 1) before three stride-2 residual
     stages (width 32 -> 256) and global average pooling: a DCGAN-discriminator-shaped classifier (4x4
     stride-2 convs from the first layer) loses the 1-2 pixel eyebrow strokes and tops out near 84% mean
-    accuracy, with eyebrow shape/thickness/weight/width weakest. AdamW with warmup + cosine decay,
-    random translations of up to 3 px (white fill) and no flips (the attributes are asymmetric). The same
-    500-face holdout as the GAN.
+    accuracy, with eyebrow shape/thickness/weight/width weakest. AdamW with warmup + cosine decay over 20
+    epochs, random translations of up to 1 px (white fill) and no flips (the attributes are asymmetric).
+    Measured on the real CartoonSet holdout: shifts of up to 3 px with a 12-epoch schedule learned much
+    more slowly (holdout mean accuracy 0.40/0.46/0.53/0.57/0.61 after epochs 1-5) than shifts of up to
+    1 px with the 20-epoch schedule (0.48/0.59/0.65/0.69/0.74). The same 500-face holdout as the GAN.
 """
 
 from __future__ import annotations
@@ -111,17 +113,17 @@ CLASSIFIER_PRESETS: Final[dict[str, ClassifierPreset]] = {
     "cartoon64": ClassifierPreset(
         config=ClassifierTrainConfig(
             model=ClassifierConfig(image_size=64, width=32, stages=3, blocks_per_stage=1),
-            epochs=12,
+            epochs=20,
             lr=3e-3,
             weight_decay=5e-4,
             warmup=0.15,
-            max_shift=3,
+            max_shift=1,
             seed=0,
             holdout=500,
             holdout_seed=0,
             checkpoint_every=200,
         ),
-        description="bundled-classifier recipe: residual CNN with a full-resolution stem, 12 epochs, 500-face holdout",
+        description="bundled-classifier recipe: residual CNN with a full-resolution stem, 20 epochs, 500-face holdout",
     ),
     "tiny": ClassifierPreset(
         config=ClassifierTrainConfig(
