@@ -137,7 +137,11 @@ def _faces(out_dir: Path, df: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
         return rows
     rows.append(("start faces (random z)", np.load(first[0])["start"][:8]))
     ranked = sorted({p.parent.name for p in first}, key=lambda a: -_mean(df, WALK, a, "score_end"))
-    for agent in ranked[:4]:
+    shown = ranked[:3]
+    rl = [a for a in ranked if a in RL_AGENTS]
+    if rl and rl[0] not in shown:
+        shown.append(rl[0])  # always show the best RL agent's faces too
+    for agent in shown:
         path = sorted((runs / agent).glob("seed*_faces.npz"))[0]
         rows.append((f"{agent}: delivered faces (seed 0)", np.load(path)["end"][:8]))
     return rows
