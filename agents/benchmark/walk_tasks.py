@@ -136,7 +136,7 @@ def _episodic_task(make_agent: Any) -> Any:
         for seed in seeds:
             env = ctx.make_env()
             z_dim = env.unwrapped.scorer.z_dim
-            agent = make_agent(z_dim, ctx.settings, seed)
+            agent = make_agent(z_dim, float(env.unwrapped.config.delta), seed)
             curve = []
             episodes = ctx.settings.train_episodes if not isinstance(agent, _RandomActions) else 0
             for ep in range(episodes):
@@ -226,19 +226,19 @@ def _one_hot(target: np.ndarray) -> np.ndarray:
     return one_hot(np.asarray(target, dtype=np.int64))
 
 
-def _tabular(z_dim: int, s: WalkSettings, seed: int) -> Agent:
+def _tabular(z_dim: int, delta: float, seed: int) -> Agent:
     from agents.tabular import TabularQAgent
 
-    return TabularQAgent(z_dim=z_dim, delta=0.25, seed=seed)
+    return TabularQAgent(z_dim=z_dim, delta=delta, seed=seed)
 
 
-def _qnetwork(z_dim: int, s: WalkSettings, seed: int) -> Agent:
+def _qnetwork(z_dim: int, delta: float, seed: int) -> Agent:
     from agents.qnetwork import QNetworkAgent
 
     return QNetworkAgent(z_dim=z_dim, seed=seed)
 
 
-def _random(z_dim: int, s: WalkSettings, seed: int) -> Agent:
+def _random(z_dim: int, delta: float, seed: int) -> Agent:
     return _RandomActions(2 * z_dim, seed=seed)
 
 
