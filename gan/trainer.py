@@ -655,9 +655,10 @@ class GANTrainer:
     def fit(self, steps: int) -> Path | None:
         """Train until ``self.step == steps``, writing the run folder (see ``docs/training.md``).
 
-        On Ctrl-C (or :meth:`interrupt`) the current step finishes, a checkpoint is saved and
-        ``KeyboardInterrupt`` is raised. At the end the final checkpoint, ``generator.safetensors``,
-        ``discriminator.safetensors``, curves and the progress GIF are written.
+        On Ctrl-C (or :meth:`interrupt`) the current step finishes, a checkpoint, the curves and the
+        weights are saved and ``KeyboardInterrupt`` is raised. At the end the final checkpoint,
+        ``generator.safetensors``, ``discriminator.safetensors``, curves and the progress GIF are written
+        (the weight files record the step they were saved at in their metadata).
 
         :returns: the run folder (None without one).
         :raises TrainingDivergedError: if a loss becomes NaN or infinite (no checkpoint of that state).
@@ -716,10 +717,10 @@ class GANTrainer:
         if self.run_dir is not None and saved_at != self.step:
             self.save_checkpoint(self.checkpoint_path)
             self.write_figures()
+        if self.run_dir is not None:
+            self.save_final_models()  # also on interrupt: the weights of the step reached (in their metadata)
         if self._interrupted:
             raise KeyboardInterrupt(f"training interrupted at step {self.step}; checkpoint saved")
-        if self.run_dir is not None:
-            self.save_final_models()
         return self.run_dir
 
     def _save_samples(self) -> None:

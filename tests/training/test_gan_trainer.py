@@ -132,6 +132,7 @@ def test_fit_interrupt_checkpoint_and_resume_in_run_folder(tmp_path: Path) -> No
         tr.fit(8)
     _, state = load_checkpoint(run / "checkpoints" / "latest.safetensors")
     assert state["step"] == 5
+    assert load_model(run / "generator.safetensors").metadata["step"] == 5  # weights of the step reached
 
     again = GANTrainer(cfg, faces, run, device="cpu", holdout=holdout, classifier=clf, progress=False)
     again.load_checkpoint(run / "checkpoints" / "latest.safetensors")
