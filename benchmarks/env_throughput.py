@@ -44,7 +44,7 @@ import torch  # noqa: E402
 import gan_latent_env  # noqa: E402,F401  (registers the ids)
 from gan.data.procedural.sampler import sample_attributes  # noqa: E402
 from gan.data.schema import one_hot  # noqa: E402
-from gan_latent_env.envs._models import resolve_device  # noqa: E402
+from gan.device import resolve_device  # noqa: E402
 
 ENV_IDS = {"walk": "LatentWalk-v0", "codebook": "LatentCodebook-v0"}
 

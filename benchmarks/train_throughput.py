@@ -29,7 +29,8 @@ from torch import nn
 
 from gan.data.faces import FaceTensors
 from gan.models import Discriminator, DiscriminatorConfig, Generator, GeneratorConfig
-from gan.trainer import CPU_BATCH_SIZE, CUDA_BATCH_SIZE, GANTrainConfig, GANTrainer, resolve_device
+from gan.device import resolve_device
+from gan.trainer import CPU_BATCH_SIZE, CUDA_BATCH_SIZE, GANTrainConfig, GANTrainer
 
 
 def synthetic_faces(n: int, size: int, seed: int = 0) -> FaceTensors:

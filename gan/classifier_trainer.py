@@ -48,7 +48,8 @@ from gan.data.schema import ATTRIBUTE_INDEX, ATTRIBUTE_NAMES, GLASSES_NONE, NUM_
 from gan.models.classifier import AttributeClassifier
 from gan.models.config import ClassifierConfig, config_from_dict
 from gan.models.io import ModelFileError, load_state_dict_checked, save_model
-from gan.trainer import TrainingDivergedError, data_fingerprint, derive_seed, resolve_device
+from gan.device import resolve_device
+from gan.trainer import TrainingDivergedError, data_fingerprint, derive_seed
 
 logger = logging.getLogger(__name__)
 

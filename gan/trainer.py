@@ -47,6 +47,7 @@ from gan.checkpoint import (
     with_prefix,
 )
 from gan.data.faces import FaceTensors
+from gan.device import resolve_device
 from gan.data.images import to_float
 from gan.losses import (
     bce_discriminator_loss,
@@ -218,21 +219,6 @@ class StepStats:
     def finite(self) -> bool:
         return all(math.isfinite(v) for v in (self.loss_g, self.loss_d, self.d_real, self.d_fake))
 
-
-def resolve_device(device: str | torch.device) -> torch.device:
-    """``"auto"`` -> CUDA if available else CPU; anything else as ``torch.device``.
-
-    :raises ValueError: if CUDA is asked for but not available, or the name is not a device.
-    """
-    if str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError) as err:
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}: {err}") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} requested but CUDA is not available")
-    return dev
 
 
 def data_fingerprint(names: list[str], images: torch.Tensor) -> str:

@@ -29,6 +29,7 @@ import torch
 from torch import nn
 
 from gan.data.schema import ATTRIBUTE_NAMES
+from gan.device import resolve_device
 from gan.metrics.classifier_metrics import (
     FRECHET_LABEL,
     KID_LABEL,
@@ -127,15 +128,6 @@ class EvaluationSettings:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise EvaluationError(f"{name} must be a positive integer, got {value!r}")
 
-
-def resolve_device(device: str) -> torch.device:
-    """``auto`` -> CUDA when available, else CPU; anything else as given."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        return torch.device(device)
-    except RuntimeError as err:
-        raise EvaluationError(f"--device: {err}") from None
 
 
 def find_model_files(folder: str | os.PathLike[str]) -> dict[str, Path]:

@@ -58,7 +58,8 @@ def load(device: str | torch.device = "cpu", weights_dir: str | Path | None = No
     :param weights_dir: another folder with the same three files (default: the bundled weights).
     :raises FileNotFoundError: when a weight file is missing, naming it.
     """
-    from gan.models.io import load_model  # models are a lower layer; imported here to keep import light
+    from gan.device import resolve_device
+    from gan.models.io import load_model  # imported here to keep `import gan.pretrained` light
 
     folder = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
     missing = _missing(folder)
@@ -68,8 +69,7 @@ def load(device: str | torch.device = "cpu", weights_dir: str | Path | None = No
             + ", ".join(str(p) for p in missing)
             + " (a source checkout needs them trained first: see gan/pretrained/MODEL_CARD.md)"
         )
-    if str(device) == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = resolve_device(device)
     models = {}
     for role, filename in WEIGHT_FILES.items():
         model = load_model(folder / filename, device=device)

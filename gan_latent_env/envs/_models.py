@@ -9,6 +9,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from gan.device import resolve_device
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["ModelArg", "resolve_device", "resolve_models"]
@@ -19,23 +21,6 @@ ModelArg = str | os.PathLike | nn.Module | None
 
 _ROLES = ("generator", "discriminator", "classifier")
 
-
-def resolve_device(device: str | torch.device) -> torch.device:
-    """``"auto"`` -> CUDA when available, else CPU; any other torch device string or object as given.
-
-    :raises ValueError: naming ``device`` if it is not a valid device or asks for CUDA when none exists.
-    """
-    if isinstance(device, str) and device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError) as err:
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r} ({err})") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} but CUDA is not available (use device='auto' or 'cpu')")
-    if dev.type not in ("cpu", "cuda"):
-        raise ValueError(f"device must be a CPU or CUDA device, got {device!r}")
-    return dev
 
 
 def _load_one(role: str, value: ModelArg, device: torch.device) -> nn.Module:
