@@ -144,3 +144,13 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
 
     with pytest.raises(ModelFileError, match="holds a generator"):
         load_model(path, expected_kind="classifier")
+
+
+def test_saved_model_files_get_ordinary_permissions(tmp_path):
+    """Atomic writes go through mkstemp (mode 0600); the final file must be readable like any data file."""
+    import stat
+
+    from gan.models import Generator, GeneratorConfig, save_model
+
+    path = save_model(Generator(GeneratorConfig(z_dim=4, image_size=32, ngf=4)), tmp_path / "g.safetensors")
+    assert stat.S_IMODE(path.stat().st_mode) & 0o044 == 0o044
