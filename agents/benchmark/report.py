@@ -17,7 +17,7 @@ import pandas as pd
 
 from agents.benchmark import plots
 from agents.benchmark.aggregate import aggregate, paired_difference, performance_profile
-from agents.benchmark.runner import FINAL, ResultStore
+from agents.benchmark.runner import FINAL, ResultStore, read_results_csv
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ def write_report(out_dir: str | Path, meta: dict[str, Any], models: Any = None, 
     :param reps: bootstrap resamples per confidence interval.
     """
     out_dir = Path(out_dir)
-    df = pd.read_csv(out_dir / "results.csv")
+    df = read_results_csv(out_dir / "results.csv")
     df.attrs["walk_max_steps"] = meta.get("settings", {}).get(WALK, {}).get("max_steps")
     figs = out_dir / "figures"
     md: list[str] = ["# gan-latent-env benchmark report", ""]

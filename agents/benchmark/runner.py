@@ -120,7 +120,7 @@ class ResultStore:
         """All finished runs' rows (optionally only those whose env's config_id matches)."""
         frames = []
         for csv in sorted(self.runs_dir.glob("*/*/seed*.csv")):
-            frame = pd.read_csv(csv)
+            frame = read_results_csv(csv)
             if list(frame.columns) != list(RESULT_COLUMNS):
                 raise ValueError(f"{csv}: columns {list(frame.columns)} are not {list(RESULT_COLUMNS)}")
             frames.append(frame)
@@ -137,6 +137,11 @@ class ResultStore:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.load(config_ids).to_csv(path, index=False)
         return path
+
+
+def read_results_csv(path: str | Path) -> pd.DataFrame:
+    """Read a tidy results CSV; ``config_id`` stays a string even when the hash happens to be all digits."""
+    return pd.read_csv(path, dtype={"config_id": str, "env": str, "agent": str, "metric": str})
 
 
 def run_grid(store: ResultStore, plan: Iterable[tuple[str, str, Task, Any, str, Sequence[int]]],

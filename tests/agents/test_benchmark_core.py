@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from agents.benchmark.aggregate import AGGREGATE_COLUMNS, aggregate, paired_difference, performance_profile
-from agents.benchmark.runner import FINAL, RESULT_COLUMNS, ResultStore, RunOutput, config_id, run_grid
+from agents.benchmark.runner import FINAL, RESULT_COLUMNS, ResultStore, RunOutput, config_id, read_results_csv, run_grid
 
 
 def fake_task(calls):
@@ -114,3 +114,15 @@ def test_profile_and_paired_difference():
 def test_missing_metric_is_a_clear_error():
     with pytest.raises(ValueError, match="no final values"):
         aggregate(hand_table(), "E", "nope")
+
+
+def test_all_digit_config_id_survives_the_csv_round_trip(tmp_path):
+    """A hash like '151107678756' has no hex letters; read back as an int it matched no env and the
+    LatentCodebook section vanished from a real report."""
+    store = ResultStore(tmp_path)
+    cid = "151107678756"
+    run_grid(store, [("EnvA", "agent1", fake_task([]), 1.0, cid, [0, 1])], progress=False)
+    df = store.load({"EnvA": cid})
+    assert len(df) == 2 * 3 and set(df["config_id"]) == {cid}
+    store.write_results({"EnvA": cid})
+    assert len(read_results_csv(tmp_path / "results.csv")) == 2 * 3
