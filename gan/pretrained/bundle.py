@@ -96,7 +96,9 @@ def bundle_weights(
     clf_models, clf_info = _models_from_run(Path(classifier_run), ("classifier",))
     for role, model in {**gan_models, **clf_models}.items():
         info = gan_info if role in gan_models else clf_info
-        save_model(model, out / WEIGHT_FILES[role], metadata={"bundled_from": info}, dtype=dtype)
+        provenance = {k: v for k, v in info.items() if k != "train_config"}
+        meta = {"train_config": info.get("train_config"), "bundled_from": provenance}  # evaluate reads the split
+        save_model(model, out / WEIGHT_FILES[role], metadata=meta, dtype=dtype)
     payload = {"gan_training": gan_info, "classifier_training": clf_info, "dtype": dtype, **(card or {})}
     (out / CARD_FILE).write_text(json.dumps(payload, indent=1, sort_keys=True, default=str) + "\n")
     logger.info("bundled weights written to %s", out)

@@ -65,3 +65,14 @@ def test_missing_run_files_and_bad_checkpoint_are_clear_errors(tmp_path):
 def test_load_names_missing_files(tmp_path):
     with pytest.raises(FileNotFoundError, match="generator.safetensors"):
         load(weights_dir=tmp_path)
+
+
+def test_bundled_files_carry_the_training_split(tiny_runs, tmp_path):
+    from gan.models import read_model_header
+
+    root, _, _ = tiny_runs
+    out = bundle_weights(root / "gan", root / "clf", tmp_path / "w")
+    for name in ("generator", "discriminator", "classifier"):
+        _, _, meta = read_model_header(out / f"{name}.safetensors")
+        assert meta["train_config"]["holdout"] == 8 and "holdout_seed" in meta["train_config"]
+        assert meta["bundled_from"]["source"].startswith(str(root))
