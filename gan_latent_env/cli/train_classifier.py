@@ -42,18 +42,10 @@ def run(args: argparse.Namespace) -> int:
 
     from gan.checkpoint import load_checkpoint
     from gan.classifier_trainer import ClassifierTrainConfig, ClassifierTrainer
-    from gan.data.loading import load_faces
-    from gan.data.splits import holdout_split
     from gan.presets import get_classifier_preset
+    from gan_latent_env.cli._training import configure_torch, load_split_faces
 
-    import torch
-
-    if args.threads is not None:
-        if args.threads < 1:
-            raise ValueError(f"--threads must be >= 1, got {args.threads}")
-        torch.set_num_threads(args.threads)
-    if torch.cuda.is_available():
-        torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick the fastest kernels
+    configure_torch(args.threads)
     log = logging.getLogger("gan_latent_env.train_classifier")
     preset = get_classifier_preset(args.preset)
     out = Path(args.out)
@@ -70,22 +62,10 @@ def run(args: argparse.Namespace) -> int:
     elif ckpt.exists():
         raise ValueError(f"{out} already holds a run ({ckpt}); pass --resume to continue it or choose another --out")
 
-    faces = load_faces(
-        args.data,
-        image_size=config.model.image_size,
-        crop=args.crop if args.crop is not None else preset.crop,
-        cache=not args.no_cache,
-        progress=not args.no_progress,
-    )
+    faces, holdout = load_split_faces(args, config.model.image_size, preset.crop, config.holdout,
+                                      config.holdout_seed, out)  # fmt: skip
     if faces.attributes is None:
         raise ValueError(f"{args.data}: the faces carry no attributes; the classifier needs labelled data")
-    holdout = None
-    if config.holdout:
-        train_idx, holdout_idx = holdout_split(faces.names, n_holdout=config.holdout, seed=config.holdout_seed)
-        holdout = faces.subset(holdout_idx)
-        faces = faces.subset(train_idx)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "holdout_names.txt").write_text("\n".join(holdout.names) + "\n")
     trainer = ClassifierTrainer(config, faces, out, device=args.device, holdout=holdout, progress=not args.no_progress)
     if args.resume:
         trainer.load_checkpoint(ckpt)

@@ -73,24 +73,17 @@ def build_config(args: argparse.Namespace):  # -> GANTrainConfig
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
     import logging
     from pathlib import Path
 
     from gan.checkpoint import load_checkpoint
-    from gan.data.loading import load_faces
-    from gan.data.splits import holdout_split
     from gan.models.io import load_model
     from gan.presets import get_gan_preset
     from gan.trainer import GANTrainConfig, GANTrainer
+    from gan_latent_env.cli._training import configure_torch, load_split_faces
 
-    import torch
-
-    if args.threads is not None:
-        if args.threads < 1:
-            raise ValueError(f"--threads must be >= 1, got {args.threads}")
-        torch.set_num_threads(args.threads)
-    if torch.cuda.is_available():
-        torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick the fastest kernels
+    configure_torch(args.threads)
     log = logging.getLogger("gan_latent_env.train_gan")
     preset = get_gan_preset(args.preset)
     out = Path(args.out)
@@ -109,27 +102,15 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"--resume: {ckpt} was trained with other {', '.join(sorted(clash))}; drop those options")
         # keep the checkpoint's recipe; output intervals given on the command line still apply
         outputs = {f: getattr(config, f) for f in ("checkpoint_every", "sample_every", "fd_every", "monitor_every", "fd_samples") if f in given}
-        config = __import__("dataclasses").replace(saved, **outputs)
+        config = dataclasses.replace(saved, **outputs)
     elif ckpt.exists():
         raise ValueError(f"{out} already holds a run ({ckpt}); pass --resume to continue it or choose another --out")
     steps = args.steps if args.steps is not None else preset.steps
     if steps < 0:
         raise ValueError(f"--steps must be >= 0, got {steps}")
 
-    faces = load_faces(
-        args.data,
-        image_size=config.generator.image_size,
-        crop=args.crop if args.crop is not None else preset.crop,
-        cache=not args.no_cache,
-        progress=not args.no_progress,
-    )
-    holdout = None
-    if config.holdout:
-        train_idx, holdout_idx = holdout_split(faces.names, n_holdout=config.holdout, seed=config.holdout_seed)
-        holdout = faces.subset(holdout_idx)
-        faces = faces.subset(train_idx)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "holdout_names.txt").write_text("\n".join(holdout.names) + "\n")
+    faces, holdout = load_split_faces(args, config.generator.image_size, preset.crop, config.holdout,
+                                      config.holdout_seed, out)  # fmt: skip
     classifier = load_model(args.classifier, expected_kind="classifier") if args.classifier else None
     trainer = GANTrainer(
         config, faces, out, device=args.device, holdout=holdout, classifier=classifier, progress=not args.no_progress
