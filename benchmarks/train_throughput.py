@@ -30,7 +30,7 @@ from torch import nn
 from gan.data.faces import FaceTensors
 from gan.models import Discriminator, DiscriminatorConfig, Generator, GeneratorConfig
 from gan.device import resolve_device
-from gan.trainer import CPU_BATCH_SIZE, CUDA_BATCH_SIZE, GANTrainConfig, GANTrainer
+from gan.trainer import CPU_BATCH_SIZE, GANTrainConfig, GANTrainer
 
 
 def synthetic_faces(n: int, size: int, seed: int = 0) -> FaceTensors:

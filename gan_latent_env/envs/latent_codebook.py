@@ -21,7 +21,6 @@ from gymnasium.vector.utils import batch_space
 
 from gan.data.schema import NUM_ATTRIBUTES, one_hot
 from gan_latent_env.envs._common import (
-    check_choice,
     check_nonnegative,
     check_positive_int,
     check_target,

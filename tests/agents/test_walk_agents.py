@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from walk_stub import Z_DIM, StubWalk
 
 from agents.base import Agent, run_episode
@@ -65,7 +64,7 @@ def test_qnetwork_original_shape():
 @pytest.mark.parametrize("cls", [TabularQAgent, QNetworkAgent])
 def test_seeded_and_save_load_continue_identically(cls, tmp_path):
     a, b = cls(z_dim=Z_DIM, seed=4), cls(z_dim=Z_DIM, seed=4)
-    env_a, env_b = train(a, 5), train(b, 5)
+    env_a, _ = train(a, 5), train(b, 5)
     c = Agent.load(a.save(tmp_path / "agent"))
     for agent in (a, b, c):
         run_episode(StubWalk(), agent, seed=77)
