@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import math
 import os
@@ -659,7 +660,7 @@ class GANTrainer:
         log = None
         if self.run_dir is not None:
             self.run_dir.mkdir(parents=True, exist_ok=True)
-            (self.run_dir / "config.json").write_text(__import__("json").dumps(cfg.to_dict(), indent=1, sort_keys=True))
+            (self.run_dir / "config.json").write_text(json.dumps(cfg.to_dict(), indent=1, sort_keys=True))
             log = CsvLog(self.run_dir / "log.csv", LOG_COLUMNS)
             log.truncate_after(self.step)
             if self.step == 0:
