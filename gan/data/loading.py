@@ -106,9 +106,7 @@ def load_faces(
         n, seed = parse_procedural(os.fspath(source))
         from gan.data.procedural import make_procedural_faces  # lazy: optional heavy renderer
 
-        if crop is None:
-            return make_procedural_faces(n, seed=seed, size=image_size)
-        return make_procedural_faces(n, seed=seed, size=image_size, crop=crop)
+        return make_procedural_faces(n, seed=seed, size=image_size, crop=DEFAULT_CROP if crop is None else crop)
     path = Path(source)
     if kind == "tensor":
         faces = FaceTensors.load(path)

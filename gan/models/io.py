@@ -64,13 +64,8 @@ def model_kind(model: nn.Module) -> str:
     raise TypeError(f"not a gan.models model: {type(model).__name__}")
 
 
-def _umask_file_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-_DEFAULT_FILE_MODE: Final[int] = _umask_file_mode()
+MODEL_FILE_MODE: Final[int] = 0o644
+"""Mode of written model files (mkstemp creates 0600); the same as saved face sets (gan.data.faces)."""
 
 
 def atomic_save_safetensors(tensors: dict[str, torch.Tensor], path: Path, metadata: dict[str, str]) -> None:
@@ -80,7 +75,7 @@ def atomic_save_safetensors(tensors: dict[str, torch.Tensor], path: Path, metada
     os.close(fd)
     try:
         save_file(tensors, tmp, metadata=metadata)
-        os.chmod(tmp, _DEFAULT_FILE_MODE)  # mkstemp creates 0600; model files are ordinary data files
+        os.chmod(tmp, MODEL_FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
