@@ -51,3 +51,10 @@ def test_train_gan_cli_bad_input(tmp_path: Path, face_file: Path, capsys) -> Non
     # the tensor file holds 32px faces; the cartoon64 preset needs 64px
     assert main(["train-gan", "--data", str(face_file), "--out", str(tmp_path / "r2"), "--steps", "1"]) == 2
     assert "64" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["train-gan", "train-classifier"])
+def test_training_clis_reject_bad_thread_counts(tmp_path: Path, face_file: Path, capsys, command: str) -> None:
+    assert main([command, "--data", str(face_file), "--out", str(tmp_path / "r"), "--preset", "tiny",
+                 "--threads", "0"]) == 2
+    assert "--threads must be >= 1, got 0" in capsys.readouterr().err
