@@ -40,13 +40,14 @@ def test_score_matches_definition(tiny_models, batch):
     assert not scorer.training and not g.training
 
 
-def test_batch_invariance(tiny_models):
-    """The score of a latent does not depend on the batch it is in (small batches included)."""
+@pytest.mark.parametrize("chunk_rows", [None, 4, 16])
+def test_batch_invariance(tiny_models, chunk_rows):
+    """The score of a latent does not depend on the batch it is in (small batches and CPU row chunks included)."""
     gen = torch.Generator().manual_seed(1)
     z = torch.randn(70, tiny_models.generator.config.z_dim, generator=gen)
     attrs = torch.from_numpy(sample_attributes(70, np.random.default_rng(1)))
     target = one_hot(attrs)
-    scorer = LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier)
+    scorer = LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier, cpu_chunk_rows=chunk_rows)
     with torch.inference_mode():
         full = scorer(z, target)
         for i in range(0, 70, 7):
@@ -112,6 +113,14 @@ def test_bad_weights(tiny_models, kwargs, name):
         LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier, **kwargs)
 
 
+def test_cpu_chunks(tiny_models):
+    scorer = LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier)
+    assert scorer.cpu_chunk_rows == 64  # 16 faces of 64x64 in pixels, for the 32x32 tiny models
+    for bad in (3, 0, 2.5, True):
+        with pytest.raises(ValueError, match="cpu_chunk_rows"):
+            LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier, cpu_chunk_rows=bad)
+
+
 def test_bad_shapes(tiny_models, batch):
     z, _, target = batch
     scorer = LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier)
@@ -130,3 +139,21 @@ def test_mismatched_image_sizes(tiny_models):
     d64 = Discriminator(DiscriminatorConfig(image_size=64, ndf=8))
     with pytest.raises(ValueError, match="image sizes disagree"):
         LatentScorer(tiny_models.generator, d64, tiny_models.classifier)
+
+
+def test_batch_invariance_bundled_models():
+    """The same at the bundled models' size, where the CPU path runs NHWC chunks of 16 rows."""
+    from gan import pretrained
+
+    models = pretrained.load(device="cpu")
+    scorer = LatentScorer(models.generator, models.discriminator, models.classifier)
+    assert scorer.cpu_chunk_rows == 16
+    z = torch.randn(21, scorer.z_dim, generator=torch.Generator().manual_seed(2)).clamp(-3, 3)
+    target = torch.from_numpy(one_hot(sample_attributes(21, np.random.default_rng(2))))
+    with torch.inference_mode():
+        full = scorer(z, target)
+        for i in (0, 10, 20):
+            one = scorer(z[i : i + 1], target[i : i + 1])
+            assert torch.equal(one.score, full.score[i : i + 1]) and torch.equal(one.predicted, full.predicted[i : i + 1])
+        part = scorer(z[:5], target[:5])
+        assert torch.equal(part.score, full.score[:5])
