@@ -71,6 +71,26 @@ def test_render(tiny_models):
     np.testing.assert_array_equal(env2.render(), frame[:, :32])
 
 
+def test_record_video(tiny_models, tmp_path):
+    """gymnasium's RecordVideo writes an episode of rgb_array frames to an mp4 (moviepy is a test extra)."""
+    from moviepy import VideoFileClip
+
+    env = gym.make("LatentWalk-v0", render_mode="rgb_array", render_size=32, max_steps=5, **tiny_models.kwargs())
+    env = gym.wrappers.RecordVideo(env, str(tmp_path / "videos"), episode_trigger=lambda episode: True, disable_logger=True)
+    env.reset(seed=0)
+    done = False
+    while not done:
+        _, _, terminated, truncated, _ = env.step(0)
+        done = terminated or truncated
+    env.close()
+    (video,) = (tmp_path / "videos").glob("*.mp4")
+    with VideoFileClip(str(video)) as clip:
+        assert tuple(clip.size) == (64, 32)  # width, height: the face beside its target
+        frames = list(clip.iter_frames())
+    assert len(frames) == 6  # the reset frame and 5 steps
+    assert clip.fps == env.metadata["render_fps"]
+
+
 # -- dynamics ---------------------------------------------------------------------------------------
 
 
