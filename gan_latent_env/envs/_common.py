@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 import torch
@@ -12,7 +12,11 @@ import torch.nn.functional as F
 
 from gan.data.schema import NUM_ATTRIBUTES, validate_attributes
 
+if TYPE_CHECKING:
+    from gan_latent_env.scoring import LatentScorer
+
 __all__ = [
+    "CoreBacked",
     "check_bool",
     "check_choice",
     "check_nonnegative",
@@ -22,6 +26,25 @@ __all__ = [
     "expand_seeds",
     "images_to_uint8_hwc",
 ]
+
+
+ConfigT = TypeVar("ConfigT")
+
+
+class CoreBacked(Generic[ConfigT]):
+    """Base of the latent envs (single and vector) whose models and state live in ``self._core``."""
+
+    _core: Any
+
+    @property
+    def config(self) -> ConfigT:
+        """The env's settings (``config.to_dict()`` is JSON-serialisable)."""
+        return self._core.config
+
+    @property
+    def scorer(self) -> LatentScorer:
+        """The batched scorer holding the models (shared with agents and oracles)."""
+        return self._core.scorer
 
 
 def check_positive(value: Any, name: str) -> float:

@@ -21,6 +21,7 @@ from gymnasium.vector.utils import batch_space
 
 from gan.data.schema import NUM_ATTRIBUTES, one_hot
 from gan_latent_env.envs._common import (
+    CoreBacked,
     check_nonnegative,
     check_positive_int,
     check_target,
@@ -252,7 +253,7 @@ def _check_options(options: dict[str, Any] | None) -> None:
 _OBS_SPACE = spaces.Box(0.0, 1.0, (1,), np.float32)
 
 
-class LatentCodebookEnv(gym.Env[np.ndarray, int]):
+class LatentCodebookEnv(CoreBacked[LatentCodebookConfig], gym.Env[np.ndarray, int]):
     """
     ## Description
 
@@ -357,14 +358,6 @@ class LatentCodebookEnv(gym.Env[np.ndarray, int]):
         self._started = False
 
     @property
-    def config(self) -> LatentCodebookConfig:
-        return self._core.config
-
-    @property
-    def scorer(self) -> LatentScorer:
-        return self._core.scorer
-
-    @property
     def arm_means(self) -> np.ndarray:
         """Estimated mean reward of every arm, float64 ``[K]`` (a copy)."""
         return self._core.means[0].copy()
@@ -406,7 +399,7 @@ class LatentCodebookEnv(gym.Env[np.ndarray, int]):
         return self._core.render_frames()[0]
 
 
-class LatentCodebookVectorEnv(VectorEnv):
+class LatentCodebookVectorEnv(CoreBacked[LatentCodebookConfig], VectorEnv):
     """``num_envs`` LatentCodebook-v0 bandits in one batched env (see :class:`LatentCodebookEnv`).
 
     Same keyword arguments as :class:`LatentCodebookEnv`, plus ``num_envs``. Next-step autoreset
@@ -443,14 +436,6 @@ class LatentCodebookVectorEnv(VectorEnv):
         self._has_codebook = np.zeros(self.num_envs, dtype=bool)
         self._prev_done = np.zeros(self.num_envs, dtype=bool)
         self._started = False
-
-    @property
-    def config(self) -> LatentCodebookConfig:
-        return self._core.config
-
-    @property
-    def scorer(self) -> LatentScorer:
-        return self._core.scorer
 
     @property
     def arm_means(self) -> np.ndarray:

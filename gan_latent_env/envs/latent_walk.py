@@ -21,6 +21,7 @@ from gymnasium.vector.utils import batch_space
 
 from gan.data.schema import NUM_ATTRIBUTES, ONE_HOT_DIM, one_hot
 from gan_latent_env.envs._common import (
+    CoreBacked,
     check_bool,
     check_choice,
     check_finite,
@@ -354,7 +355,7 @@ def _option_target(options: dict[str, Any] | None, batch: int | None) -> np.ndar
     return check_target(options["target"], "options['target']", batch=batch)
 
 
-class LatentWalkEnv(gym.Env[np.ndarray, int]):
+class LatentWalkEnv(CoreBacked[LatentWalkConfig], gym.Env[np.ndarray, int]):
     """
     ## Description
 
@@ -483,16 +484,6 @@ class LatentWalkEnv(gym.Env[np.ndarray, int]):
         self._started = False
 
     @property
-    def config(self) -> LatentWalkConfig:
-        """The env's settings (``config.to_dict()`` is JSON-serialisable)."""
-        return self._core.config
-
-    @property
-    def scorer(self) -> LatentScorer:
-        """The batched scorer holding the models (shared with agents and oracles)."""
-        return self._core.scorer
-
-    @property
     def z(self) -> np.ndarray:
         """Current latent, float32 ``[z_dim]`` (a copy)."""
         return self._core.z_host[0].copy()
@@ -546,7 +537,7 @@ class LatentWalkEnv(gym.Env[np.ndarray, int]):
         return self._core.render_frames()[0]
 
 
-class LatentWalkVectorEnv(VectorEnv):
+class LatentWalkVectorEnv(CoreBacked[LatentWalkConfig], VectorEnv):
     """``num_envs`` LatentWalk-v0 walks in one batched env (see :class:`LatentWalkEnv` for the env itself).
 
     Takes the same keyword arguments as :class:`LatentWalkEnv`, plus ``num_envs`` and ``autoreset_mode``
@@ -595,14 +586,6 @@ class LatentWalkVectorEnv(VectorEnv):
         self._targets = [TargetQueue() for _ in range(self.num_envs)]
         self._prev_done = np.zeros(self.num_envs, dtype=bool)
         self._started = False
-
-    @property
-    def config(self) -> LatentWalkConfig:
-        return self._core.config
-
-    @property
-    def scorer(self) -> LatentScorer:
-        return self._core.scorer
 
     @property
     def z(self) -> np.ndarray:
