@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 import torch
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CoreBacked",
+    "EnvConfig",
     "check_bool",
     "check_choice",
     "check_nonnegative",
@@ -29,6 +31,32 @@ __all__ = [
 
 
 ConfigT = TypeVar("ConfigT")
+Self = TypeVar("Self", bound="EnvConfig")
+
+
+class EnvConfig:
+    """Base of the latent envs' frozen config dataclasses: keyword construction and a JSON-ready dict.
+
+    A subclass names its env in ``ENV_NAME`` (for the error message) and may have a ``target`` field.
+    """
+
+    ENV_NAME: ClassVar[str] = "env"
+
+    @classmethod
+    def from_kwargs(cls: type[Self], kwargs: dict[str, Any]) -> Self:
+        """Build from keyword arguments, rejecting unknown names with a ``ValueError``."""
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        unknown = sorted(set(kwargs) - names)
+        if unknown:
+            raise ValueError(f"unknown {cls.ENV_NAME} argument(s) {unknown}; known: {sorted(names)}")
+        return cls(**kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The config as a JSON-serialisable dict."""
+        out = dataclasses.asdict(self)  # type: ignore[call-overload]
+        if out.get("target") is not None:
+            out["target"] = list(out["target"])
+        return out
 
 
 class CoreBacked(Generic[ConfigT]):

@@ -29,6 +29,7 @@ from gan_latent_env.envs.hyperparam_presets import (
     get_instance_set,
     get_preset,
 )
+from gan_latent_env.scoring import CPU_CHUNK_PIXELS
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ OBSERVATION_NAMES: Final[tuple[str, ...]] = (
 """The observation's components, in order (see the class docstring for their units)."""
 
 _FEATURE_CHUNK: Final[int] = 256
-"""Images per classifier forward when extracting features."""
+"""Images per classifier forward when extracting features on GPU (on CPU: cache-sized chunks, as the scorer)."""
 _FD_STREAM: Final[int] = 0x4844  # "HD": the seed stream of the fixed Fréchet-distance latents
 _PROBE_STREAM: Final[int] = 0x5052  # "PR": the seed stream of the reset probe batch
 
@@ -384,14 +385,18 @@ class HyperparamTuneEnv(gym.Env[np.ndarray, np.ndarray]):
         """Classifier features float64 ``[N, F]`` of images ``[N, 3, S, S]`` (uint8, or float in [-1, 1])."""
         from gan.data.images import to_float
 
+        cpu = self.device.type == "cpu"
+        chunk = max(4, CPU_CHUNK_PIXELS // self._classifier_size**2) if cpu else _FEATURE_CHUNK
         out = []
-        for part in images.split(_FEATURE_CHUNK):
+        for part in images.split(chunk):
             x = part.to(self.device)
             x = to_float(x) if x.dtype == torch.uint8 else x.float()
             if x.shape[-1] != self._classifier_size:
                 x = F.interpolate(
                     x, size=(self._classifier_size,) * 2, mode="bilinear", antialias=True, align_corners=False
                 )
+            if cpu:  # oneDNN convolves NHWC activations faster
+                x = x.contiguous(memory_format=torch.channels_last)
             out.append(self.classifier.features(x).to("cpu", torch.float64))
         return torch.cat(out).numpy()
 

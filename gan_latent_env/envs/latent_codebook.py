@@ -6,10 +6,9 @@ is its ``N = 1`` view and :class:`LatentCodebookVectorEnv` the native batched en
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass
-from typing import Any, Final, NamedTuple
+from typing import Any, ClassVar, Final, NamedTuple
 
 import gymnasium as gym
 import numpy as np
@@ -22,6 +21,7 @@ from gymnasium.vector.utils import batch_space
 from gan.data.schema import NUM_ATTRIBUTES, one_hot
 from gan_latent_env.envs._common import (
     CoreBacked,
+    EnvConfig,
     check_nonnegative,
     check_positive_int,
     check_target,
@@ -45,11 +45,13 @@ RESET_INFO_KEYS: Final[tuple[str, ...]] = ("best_arm", "best_mean")
 
 
 @dataclass(frozen=True)
-class LatentCodebookConfig:
+class LatentCodebookConfig(EnvConfig):
     """Every knob of LatentCodebook-v0 except the models, device and render mode.
 
     :raises ValueError: naming the field on any bad value.
     """
+
+    ENV_NAME: ClassVar[str] = "LatentCodebook"
 
     z_dim: int | None = None
     num_arms: int = 100
@@ -78,21 +80,6 @@ class LatentCodebookConfig:
         check_positive_int(self.mc_samples, "mc_samples")
         check_positive_int(self.render_size, "render_size")
 
-    @classmethod
-    def from_kwargs(cls, kwargs: dict[str, Any]) -> LatentCodebookConfig:
-        """Build from keyword arguments, rejecting unknown names with a ``ValueError``."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(kwargs) - names)
-        if unknown:
-            raise ValueError(f"unknown LatentCodebook argument(s) {unknown}; known: {sorted(names)}")
-        return cls(**kwargs)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The config as a JSON-serialisable dict."""
-        out = dataclasses.asdict(self)
-        if out["target"] is not None:
-            out["target"] = list(out["target"])
-        return out
 
 
 class Codebook(NamedTuple):

@@ -6,10 +6,9 @@ The dynamics live once, batched over ``N`` walks, in :class:`LatentWalkCore`; :c
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass
-from typing import Any, Final, NamedTuple
+from typing import Any, ClassVar, Final, NamedTuple
 
 import gymnasium as gym
 import numpy as np
@@ -22,6 +21,7 @@ from gymnasium.vector.utils import batch_space
 from gan.data.schema import NUM_ATTRIBUTES, ONE_HOT_DIM, one_hot
 from gan_latent_env.envs._common import (
     CoreBacked,
+    EnvConfig,
     check_bool,
     check_choice,
     check_finite,
@@ -49,11 +49,13 @@ INFO_KEYS: Final[tuple[str, ...]] = ("realism", "cosine", "score", "matched_coun
 
 
 @dataclass(frozen=True)
-class LatentWalkConfig:
+class LatentWalkConfig(EnvConfig):
     """Every knob of LatentWalk-v0 except the models, device and render mode (see :class:`LatentWalkEnv`).
 
     :raises ValueError: naming the field on any bad value.
     """
+
+    ENV_NAME: ClassVar[str] = "LatentWalk"
 
     z_dim: int | None = None
     delta: float = 0.25
@@ -91,21 +93,6 @@ class LatentWalkConfig:
         if self.delta > 2 * self.z_bound:
             raise ValueError(f"delta={self.delta} is larger than the whole range [-z_bound, z_bound] = 2 * {self.z_bound}")
 
-    @classmethod
-    def from_kwargs(cls, kwargs: dict[str, Any]) -> LatentWalkConfig:
-        """Build from keyword arguments, rejecting unknown names with a ``ValueError``."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(kwargs) - names)
-        if unknown:
-            raise ValueError(f"unknown LatentWalk argument(s) {unknown}; known: {sorted(names)}")
-        return cls(**kwargs)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The config as a JSON-serialisable dict."""
-        out = dataclasses.asdict(self)
-        if out["target"] is not None:
-            out["target"] = list(out["target"])
-        return out
 
 
 class WalkBatch(NamedTuple):
