@@ -33,6 +33,7 @@ from gan.device import resolve_device
 from gan.metrics.classifier_metrics import (
     FRECHET_LABEL,
     KID_LABEL,
+    accuracy_by_glasses,
     attribute_accuracy,
     attribute_confusions,
     attribute_tv_distances,
@@ -453,7 +454,8 @@ def evaluate(settings: EvaluationSettings) -> dict[str, Any]:
             json.dumps({name: m.tolist() for name, m in confusions.items()}, separators=(",", ":"))
         )
         metrics["classifier"] = {"holdout": {**acc.summary(), "confusion_figures": figures,
-                                             "confusions_file": "classifier_confusions.json"}}
+                                             "confusions_file": "classifier_confusions.json",
+                                             "by_glasses": accuracy_by_glasses(p_hold, hold_labels)}}
     else:
         reason = f"not computed: {settings.data} has no attribute labels"
         metrics["attribute_tv"] = _not_computed(reason)

@@ -159,6 +159,13 @@ def render_report(m: dict[str, Any]) -> str:
         lines += [f"Confusion matrices of all attributes on the holdout: `{hold['confusions_file']}`; the "
                   f"{len(hold['confusion_figures'])} least accurate:", ""]
         lines += [_image(name, name) for name in hold["confusion_figures"]] + [""]
+        by_glasses = hold.get("by_glasses")
+        if by_glasses:
+            lines += ["Mean accuracy of the eye attributes (angle, lashes, lid, colour, slant) and of the eyebrow "
+                      "attributes (weight, shape, thickness, width, eye-eyebrow distance) on the held-out faces of "
+                      "each glasses variant (behind opaque sunglasses the eyes cannot be seen):", ""]
+            lines += _table(["glasses", "faces", "eye attributes", "eyebrow attributes"],
+                            [[k, str(v["n"]), _f(v["eyes"]), _f(v["eyebrows"])] for k, v in by_glasses.items()])
     else:
         lines += [f"Classifier accuracy on the holdout {hold['reason']}", ""]
         if extra:

@@ -9,6 +9,7 @@ import torch
 from gan.data.schema import ATTRIBUTE_INDEX, GLASSES_NONE, NUM_ATTRIBUTES
 from gan.metrics.classifier_metrics import (
     FRECHET_LABEL,
+    accuracy_by_glasses,
     attribute_accuracy,
     attribute_confusions,
     attribute_tv_distances,
@@ -46,6 +47,21 @@ def test_accuracy_without_any_glasses_leaves_glasses_color_unscored():
     true[:, G] = GLASSES_NONE
     acc = attribute_accuracy(true, true)
     assert acc.per_attribute["glasses_color"] == (None, 0) and acc.mean == 1.0
+
+
+def test_accuracy_by_glasses_hand_made():
+    true = _labels(4)
+    true[:, G] = [1, 1, GLASSES_NONE, 5]
+    pred = true.copy()
+    pred[0, ATTRIBUTE_INDEX["eye_color"]] = 3  # one of the 10 eye cells of glasses 1 wrong
+    pred[1, ATTRIBUTE_INDEX["eyebrow_shape"]] = 7  # one of the 10 eyebrow cells of glasses 1 wrong
+    pred[2, ATTRIBUTE_INDEX["eye_lid"]] = 1  # one of the 5 eye cells without glasses wrong
+    pred[3, ATTRIBUTE_INDEX["hair"]] = 9  # neither group
+    out = accuracy_by_glasses(pred, true)
+    assert set(out) == {"1", "5", str(GLASSES_NONE)}
+    assert out["1"] == {"n": 2, "eyes": 0.9, "eyebrows": 0.9}
+    assert out[str(GLASSES_NONE)] == {"n": 1, "eyes": 0.8, "eyebrows": 1.0}
+    assert out["5"] == {"n": 1, "eyes": 1.0, "eyebrows": 1.0}
 
 
 def test_tv_distances_hand_made():

@@ -73,11 +73,14 @@ def test_evaluate_cli_end_to_end_offline(setup, capsys):
     assert d["TN"] + d["FP"] == 6 and d["FN"] + d["TP"] == 6
     assert set(m["classifier"]["holdout"]["per_attribute"]) >= {"hair", "glasses_color"}
     assert m["classifier"]["extra"]["n"] == 5
+    by_glasses = m["classifier"]["holdout"]["by_glasses"]
+    assert sum(v["n"] for v in by_glasses.values()) == 6 and all(0 <= v["eyes"] <= 1 for v in by_glasses.values())
     assert len(m["attribute_tv"]["per_attribute"]) == 18 and 0 <= m["attribute_tv"]["max"] <= 1
     assert set(m["targets"]) >= {"frechet_ratio_to_floor", "discriminator_accuracy", "tv_max", "diversity_ratio"}
 
     report = (out / "report.md").read_text()
     assert "FID not computed: " in report and "LPIPS not computed: " in report
+    assert "| glasses | faces | eye attributes | eyebrow attributes |" in report
     assert "Fréchet distance (classifier features)" in report and "KID (classifier features)" in report
     for name in ("samples.png", "real.png", "d_confusion.png", "feature_diversity_pairs.png",
                  "classifier_confusions.json"):
