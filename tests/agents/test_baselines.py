@@ -7,7 +7,8 @@ import pytest
 import torch
 from walk_stub import W, Z_DIM, stub_score
 
-from agents.baselines import SEARCH_METHODS, BudgetedObjective, BudgetExceededError, run_search
+from agents.baselines import (SEARCH_METHODS, BudgetedObjective, BudgetExceededError, gradient_ascent_batch,
+                              run_search)
 
 BOUND = 3.0
 OPTIMUM = BOUND * np.abs(W).sum()
@@ -60,3 +61,36 @@ def test_objective_refuses_over_budget_and_bad_input():
         BudgetedObjective(stub_score, budget=0)
     with pytest.raises(ValueError, match="unknown search method"):
         run_search("nope", stub_score, torch.zeros(Z_DIM), 5, seed=0)
+
+
+def test_batched_gradient_ascent_follows_each_start_as_alone():
+    """Row i of the batch takes the path gradient ascent takes from z0[i] alone, with its own budget."""
+    targets = torch.tensor([[1.0, 0.0, 0.0, 0.0], [0.0, -1.0, 0.5, 0.0], [0.3, 0.3, -0.3, 1.0]], dtype=torch.float64)
+
+    def batch_score(z):  # row i scored against target i: rows do not mix
+        return batch_score_row(z, targets)
+
+    z0 = torch.tensor([[0.0, 0.0, 0.0, 0.0], [-2.0, 1.0, 0.0, 2.5], [1.0, -1.0, 2.0, 0.0]], dtype=torch.float64)
+    batched = gradient_ascent_batch(batch_score, z0, budget=50, lr=0.1)
+    assert len(batched) == 3
+    for i, res in enumerate(batched):
+        alone = run_search("gradient_ascent", lambda z, i=i: batch_score_row(z, targets[i]), z0[i], 50, seed=0, lr=0.1)
+        assert res.calls == alone.calls == 50
+        np.testing.assert_allclose(res.curve, alone.curve, rtol=1e-12)
+        np.testing.assert_allclose(res.best_z, alone.best_z, rtol=1e-12)
+        assert res.start_score == alone.start_score
+        assert res.best_score > res.start_score
+
+
+def batch_score_row(z, target):
+    """A smooth score with a per-row target (``target`` [N, Z_DIM] or [Z_DIM])."""
+    return -((z - target) ** 2).sum(1) + torch.sin(z).sum(1)
+
+
+def test_batched_gradient_ascent_refuses_bad_input():
+    with pytest.raises(ValueError, match="z0 must be"):
+        gradient_ascent_batch(stub_score, torch.zeros(Z_DIM), budget=5)
+    with pytest.raises(ValueError, match="box"):
+        gradient_ascent_batch(stub_score, torch.full((2, Z_DIM), 4.0), budget=5)
+    with pytest.raises(ValueError, match="lr"):
+        gradient_ascent_batch(stub_score, torch.zeros(2, Z_DIM), budget=5, lr=0.0)
