@@ -73,6 +73,11 @@ def walk_targets(df: pd.DataFrame, reps: int = 2000) -> list[str]:
         lines.append(f"- Gradient-ascent oracle's gain at the same {_fmt(_calls(df))} generator calls per face: {_fmt(oracle)}; "
                      f"best RL agent reaches {_fmt(100 * frac)}% of it (target >= 80%: "
                      f"**{'met' if np.isfinite(frac) and frac >= 0.8 else 'not met'}**).")
+    walk_bound = _mean(df, WALK, "gradient_walk", "score_gain")
+    if np.isfinite(walk_bound):
+        share = f"{_fmt(100 * gain / walk_bound)}%" if walk_bound > 0 else "n/a"
+        lines.append(f"- The gradient oracle restricted to the walk's own +-delta moves (`gradient_walk`, same calls) gains "
+                     f"{_fmt(walk_bound)}: the best RL agent reaches {share} of it (context, not a target).")
     m0, m1 = _mean(df, WALK, best, "match_rate_start"), _mean(df, WALK, best, "match_rate_end")
     lines.append(f"- Attribute-match rate of {best}: {_fmt(m0)} at the start -> {_fmt(m1)} at the end.")
     return lines

@@ -1,5 +1,6 @@
 """LatentWalk-v0 benchmark tasks: RL agents (tabular Q, the online Q-network, SB3 DQN / PPO, random
-actions) and the search baselines (random search, hill climbing, CMA-ES, the gradient-ascent oracle).
+actions), the search baselines (random search, hill climbing, CMA-ES, the gradient-ascent oracle), and the
+gradient oracle restricted to the walk's actions (``gradient_walk``, walked like an RL agent).
 
 Protocol. Every agent is evaluated on the same ``eval_faces`` start faces and targets:
 ``env.reset(seed=EVAL_SEED + i)``. An RL agent first trains for its budget on episodes seeded from the run
@@ -152,6 +153,22 @@ def _episodic_task(make_agent: Any) -> Any:
     return task
 
 
+def _gradient_walk_task(ctx: WalkContext, seeds: Sequence[int]) -> dict[int, RunOutput]:
+    """The white-box oracle restricted to the walk's actions (deterministic: the same walk for every seed)."""
+    from agents.gradient_walk import GradientWalkOracle
+
+    out = {}
+    for seed in seeds:
+        env = ctx.make_env()
+        cfg = env.unwrapped.config
+        oracle = GradientWalkOracle(env.unwrapped.scorer, cfg.delta, cfg.z_bound, seed=seed)
+        metrics, extra = _evaluate_policy(ctx, env, oracle, _gradient_walk_task.agent_name, seed)
+        metrics["train_calls"] = 0.0
+        out[seed] = RunOutput(metrics, {}, int(metrics["eval_calls"]), extra)
+        env.close()
+    return out
+
+
 def _sb3_task(algo: str) -> Any:
     def task(ctx: WalkContext, seeds: Sequence[int]) -> dict[int, RunOutput]:
         from agents.sb3 import SB3Agent, make_vec_env
@@ -263,6 +280,7 @@ def walk_tasks() -> dict[str, Any]:
         "hill_climb": _search_task("hill_climb"),
         "cma_es": _search_task("cma_es"),
         "gradient_ascent": _search_task("gradient_ascent"),
+        "gradient_walk": _gradient_walk_task,
     }
     for name, task in tasks.items():
         task.agent_name = name
@@ -271,3 +289,5 @@ def walk_tasks() -> dict[str, Any]:
 
 RL_AGENTS: tuple[str, ...] = ("tabular_q", "qnetwork", "dqn", "ppo")
 SEARCH_AGENTS: tuple[str, ...] = ("random_search", "hill_climb", "cma_es", "gradient_ascent")
+ORACLE_WALKERS: tuple[str, ...] = ("gradient_walk",)
+"""Walk policies that read the models' gradients: bounds for the RL agents, not RL agents."""

@@ -1,12 +1,17 @@
-"""Tabular Q and the online Q-network learn the known best move of a stub LatentWalk."""
+"""Tabular Q and the online Q-network learn the known best move of a stub LatentWalk; the gradient-walk
+oracle takes it without learning."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
-from walk_stub import Z_DIM, StubWalk
+import torch
+from walk_stub import BOUND, Z_DIM, StubWalk, stub_score
 
 from agents.base import Agent, run_episode
+from agents.gradient_walk import GradientWalkOracle
 from agents.qnetwork import QNetworkAgent
 from agents.tabular import TabularQAgent
 
@@ -82,3 +87,40 @@ def test_bad_observation():
         agent.act(np.zeros(2))
     with pytest.raises(ValueError, match="delta"):
         TabularQAgent(delta=0)
+
+
+class _StubScorer(torch.nn.Module):
+    """The stub problem's score as a differentiable ``LatentScorer`` stand-in (targets ignored)."""
+
+    z_dim, device = Z_DIM, torch.device("cpu")
+
+    def forward(self, z, target):
+        return SimpleNamespace(score=stub_score(z))
+
+
+def test_gradient_walk_oracle_takes_the_best_move_until_the_bound():
+    """Score w . z with w = e_0: the oracle moves +delta on z[0]; at the bound every move it can make is worth
+    nothing or less, and it never takes the losing one (-delta on z[0])."""
+    oracle = GradientWalkOracle(_StubScorer(), delta=0.25, z_bound=BOUND)
+    target = np.zeros(3, dtype=np.float32)
+    assert oracle.act(np.concatenate([np.zeros(Z_DIM, np.float32), target])) == 0
+    at_bound = np.concatenate([np.array([BOUND, 0, 0, 0], np.float32), target])
+    assert oracle.act(at_bound) != Z_DIM
+    env = StubWalk(delta=0.25, max_steps=8)
+    obs, info = env.reset(seed=3)
+    start = info["score"]
+    done = False
+    while not done:
+        obs, _, term, trunc, info = env.step(oracle.act(np.concatenate([obs, target])))
+        done = term or trunc
+    assert info["score"] == pytest.approx(min(BOUND, start + 8 * 0.25))
+
+
+def test_gradient_walk_oracle_refuses_bad_input(tmp_path):
+    with pytest.raises(ValueError, match="delta"):
+        GradientWalkOracle(_StubScorer(), delta=0.0, z_bound=BOUND)
+    oracle = GradientWalkOracle(_StubScorer(), delta=0.25, z_bound=BOUND)
+    with pytest.raises(ValueError, match="latent_target"):
+        oracle.act(np.zeros(Z_DIM, np.float32))
+    with pytest.raises(TypeError, match="nothing to save"):
+        oracle.save(tmp_path / "oracle")
