@@ -168,7 +168,8 @@ def write_report(out_dir: str | Path, meta: dict[str, Any], models: Any = None, 
            "Every number below is computed from `results.csv` in this folder; intervals are 95% stratified "
            "bootstrap CIs over seeds (rliable), IQM = interquartile mean.", ""]
     md += ["## Command", "", f"```\n{meta.get('command') or '(library call)'}\n```", "",
-           f"Seeds per env: {json.dumps(meta['seeds'])} (seeds 0 .. N-1). Settings: see `benchmark.json`.", ""]
+           f"Seeds run by this invocation, per env: {json.dumps(meta['seeds'])} (a count N: seeds 0 .. N-1). "
+           "The tables use every finished run in this folder. Settings: see `benchmark.json`.", ""]
     records = ResultStore(out_dir).run_records()
     if len(records):
         total = records["wall_s"].sum()

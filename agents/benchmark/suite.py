@@ -92,13 +92,16 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
                   agents: list[str] | None = None, seeds: int | None = None, device: str = "cpu",
                   tiny: bool = False, progress: bool = True, report: bool = True,
                   command: str | None = None, bootstrap_reps: int = 2000,
-                  weights_dir: str | Path | None = None) -> dict[str, Any]:
+                  weights_dir: str | Path | None = None, seed_list: list[int] | None = None) -> dict[str, Any]:
     """Run (or resume) the benchmark into ``out_dir``; aggregate, plot and write ``report.md`` / ``.html``.
 
     :param profile: ``"quick"`` or ``"full"``.
     :param envs: env ids to run (default: all three).
     :param agents: agent names to run (default: all of each env's agents); unknown names are an error.
     :param seeds: seeds per env (default: the profile's per-env counts); seeds are ``0 .. seeds - 1``.
+    :param seed_list: run exactly these seeds instead (exclusive with ``seeds``): to split one run over
+        processes or machines. Merge by copying their ``runs/`` and ``artifacts/`` folders into one output
+        folder and running there again with ``seeds``: finished runs are found, nothing is redone.
     :param device: torch device of the models (``"cpu"``, ``"cuda"``, ``"auto"``).
     :param weights_dir: a folder with ``generator`` / ``discriminator`` / ``classifier`` ``.safetensors`` files
         (the bundled layout) to use instead of the bundled weights.
@@ -106,7 +109,7 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
     :param tiny: use :func:`tiny_models` instead of the bundled weights (and, for HyperparamTune, 64 training
         faces and a 32-image Fréchet sample).
     :returns: ``{"results": path, "report": path or None, "ran": n, "skipped": m, "wall_s": s}``.
-    :raises ValueError: on an unknown profile, env or agent name, or ``seeds < 1``.
+    :raises ValueError: on an unknown profile, env or agent name, ``seeds < 1``, or a bad ``seed_list``.
     """
     table = profiles()
     if profile not in table:
@@ -124,6 +127,13 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
             raise ValueError(f"--agents: unknown agent(s) {bad} for envs {envs}; choose from {sorted(known_agents)}")
     if seeds is not None and seeds < 1:
         raise ValueError(f"--seeds must be >= 1, got {seeds}")
+    if seed_list is not None:
+        if seeds is not None:
+            raise ValueError("--seeds and --seed-list are exclusive: give a count or the seeds themselves")
+        bad_seeds = [x for x in seed_list if isinstance(x, bool) or not isinstance(x, int) or x < 0]
+        if not seed_list or bad_seeds or len(set(seed_list)) != len(seed_list):
+            raise ValueError(f"--seed-list must be distinct integers >= 0, got {seed_list}")
+        seed_list = sorted(seed_list)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     store = ResultStore(out_dir)
@@ -159,10 +169,11 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
     seed_counts = {}
     for env in envs:
         n = seeds if seeds is not None else prof.seeds[env]
-        seed_counts[env] = n
+        env_seeds = list(seed_list) if seed_list is not None else list(range(n))
+        seed_counts[env] = list(seed_list) if seed_list is not None else n
         for name, task in tasks[env].items():
             if agents is None or name in agents:
-                plan.append((env, name, task, contexts[env], cids[env], list(range(n))))
+                plan.append((env, name, task, contexts[env], cids[env], env_seeds))
     start = time.perf_counter()
     counts = run_grid(store, plan, progress=progress)
     wall = time.perf_counter() - start

@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="agent names to run (default: every agent of each env; see docs/benchmark.md)")
     parser.add_argument("--seeds", type=int, default=None,
                         help="seeds per env, 0..N-1 (default: the profile's, e.g. 10 for LatentCodebook in full)")
+    parser.add_argument("--seed-list", type=int, nargs="+", default=None, metavar="SEED",
+                        help="run exactly these seeds instead of 0..N-1, to split a run over processes or machines "
+                        "(merge: copy their runs/ and artifacts/ into one --out and run again with --seeds)")
     parser.add_argument("--out", default="benchmark_results",
                         help="output folder; finished runs found there are not redone (default: benchmark_results)")
     parser.add_argument("--device", default="cpu", help="torch device of the models: cpu, cuda, auto (default: cpu)")
@@ -49,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     command = "gan-latent-env " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == [NAME] else None
     result = run_benchmark(args.out, profile="quick" if args.quick else "full", envs=args.envs, agents=args.agents,
                            seeds=args.seeds, device=args.device, tiny=args.tiny, progress=not args.no_progress,
-                           report=not args.no_report, command=command, weights_dir=args.weights)
+                           report=not args.no_report, command=command, weights_dir=args.weights,
+                           seed_list=args.seed_list)
     print(f"runs: {result['ran']} ran, {result['skipped']} already done; {result['wall_s']:.1f} s")
     print(f"results: {result['results']}")
     if result["report"] is not None:

@@ -21,3 +21,10 @@ def test_bad_arguments_exit_with_a_clear_error(tmp_path, capsys):
     assert "unknown agent" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         build_parser().parse_args(["benchmark", "--envs", "Nope-v0"])
+
+
+def test_seed_list_errors_name_the_option(tmp_path, capsys):
+    assert main(["benchmark", "--quick", "--tiny", "--seeds", "2", "--seed-list", "1", "--out", str(tmp_path)]) == 2
+    assert "exclusive" in capsys.readouterr().err
+    assert main(["benchmark", "--quick", "--tiny", "--seed-list", "1", "1", "--out", str(tmp_path)]) == 2
+    assert "--seed-list must be distinct integers >= 0" in capsys.readouterr().err

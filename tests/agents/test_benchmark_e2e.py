@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -82,3 +83,20 @@ def test_bad_arguments(tmp_path, tiny_profile):
         suite.run_benchmark(tmp_path, "huge", tiny=True)
     with pytest.raises(ValueError, match="seeds"):
         suite.run_benchmark(tmp_path, "quick", seeds=0, tiny=True)
+
+
+def test_a_run_split_by_seed_list_merges_into_the_single_run(tmp_path, tiny_profile):
+    """Seeds run in two folders with --seed-list, then merged: nothing is redone and the table is the one a
+    single run makes."""
+    kwargs = {"envs": ["LatentWalk-v0"], "agents": ["tabular_q", "gradient_walk"], "tiny": True, "progress": False,
+              "report": False}
+    whole = pd.read_csv(suite.run_benchmark(tmp_path / "whole", "quick", seeds=2, **kwargs)["results"])
+    for part, seed in (("a", 0), ("b", 1)):
+        res = suite.run_benchmark(tmp_path / part, "quick", seed_list=[seed], **kwargs)
+        assert res["ran"] == 2 and set(pd.read_csv(res["results"])["seed"]) == {seed}
+    merged = tmp_path / "merged"
+    for part in ("a", "b"):
+        shutil.copytree(tmp_path / part / "runs", merged / "runs", dirs_exist_ok=True)
+    again = suite.run_benchmark(merged, "quick", seeds=2, **kwargs)
+    assert again["ran"] == 0 and again["skipped"] == 4
+    pd.testing.assert_frame_equal(pd.read_csv(again["results"]), whole)
