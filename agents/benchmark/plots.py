@@ -38,11 +38,13 @@ def _final(df: pd.DataFrame, env: str, metric: str) -> pd.DataFrame:
 
 
 def curve_plot(df: pd.DataFrame, env: str, metric: str, path: Path, title: str, xlabel: str, ylabel: str,
-               logx: bool = False, bins: int | None = None) -> Path | None:
+               logx: bool = False, bins: int | None = None,
+               markers: dict[str, tuple[float, float]] | None = None) -> Path | None:
     """Mean over seeds of a per-step curve, one line per agent, with a min-max band over seeds.
 
     With ``bins``, steps are first averaged within equal-width bins (for curves whose x differs by seed,
-    e.g. SB3 episode ends)."""
+    e.g. SB3 episode ends). ``markers`` adds labelled single points ``{label: (x, y)}`` (agents without a
+    curve, e.g. walk policies at their generator calls)."""
     sel = _curve(df, env, metric)
     if sel.empty:
         return None
@@ -56,6 +58,8 @@ def curve_plot(df: pd.DataFrame, env: str, metric: str, path: Path, title: str, 
         stats = g.groupby("step")["value"].agg(["mean", "min", "max"])
         ax.plot(stats.index, stats["mean"], label=agent)
         ax.fill_between(stats.index, stats["min"], stats["max"], alpha=0.15)
+    for (label, (x, y)), shape in zip(sorted((markers or {}).items()), "os^vDPX*<>"):
+        ax.scatter([x], [y], marker=shape, s=36, zorder=3, label=label)
     if logx:
         ax.set_xscale("log")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)

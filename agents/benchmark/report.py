@@ -208,6 +208,16 @@ def _final(df: pd.DataFrame, env: str, metric: str) -> pd.DataFrame:
     return df[(df["env"] == env) & (df["metric"] == metric) & (df["step"] == FINAL)]
 
 
+def _walk_points(df: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Walk agents (no search curve): mean score gain at their ``max_steps + 1`` generator calls per face."""
+    calls = _calls(df)
+    if not np.isfinite(calls):
+        return {}
+    searched = set(df[(df["env"] == WALK) & (df["metric"] == "gain_vs_calls")]["agent"])
+    gains = _final(df, WALK, "score_gain")
+    return {a: (calls, float(g["value"].mean())) for a, g in gains.groupby("agent") if a not in searched}
+
+
 def _env_figures(df: pd.DataFrame, env: str, figs: Path, out_dir: Path, reps: int) -> list[str]:
     made: list[Path | None] = []
     if env == WALK:
@@ -215,8 +225,8 @@ def _env_figures(df: pd.DataFrame, env: str, figs: Path, out_dir: Path, reps: in
                                      "LatentWalk: training episode return (RL agents)", "episode (or env step for SB3)",
                                      "return (score gain x 100)", bins=None))
         made.append(plots.curve_plot(df, env, "gain_vs_calls", figs / "walk_gain_vs_calls.png",
-                                     "LatentWalk search baselines: best score gain vs generator calls",
-                                     "generator calls per face", "score gain", logx=True))
+                                     "LatentWalk: best score gain vs generator calls (walk agents: points)",
+                                     "generator calls per face", "score gain", logx=True, markers=_walk_points(df)))
         made.append(plots.before_after_plot(df, env, "realism_start", "realism_end", figs / "walk_realism.png",
                                             "sigma(D): start face vs delivered face", "mean sigma(D)"))
         made.append(plots.before_after_plot(df, env, "match_rate_start", "match_rate_end", figs / "walk_match.png",
