@@ -19,6 +19,20 @@ import torch
 from agents.base import Agent
 
 
+def split_latent_target(observation: Any, scorer: torch.nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
+    """``z [1, z_dim]`` and ``target [1, n]`` (float32, on the scorer's device) from a ``"latent_target"``
+    observation; :class:`ValueError` if the observation is not such a vector."""
+    obs = np.asarray(observation)
+    z_dim = int(scorer.z_dim)
+    if obs.ndim != 1 or obs.shape[0] <= z_dim:
+        raise ValueError(f"observation must be the 'latent_target' vector (z then the target one-hot) of "
+                         f"length > {z_dim}, got shape {obs.shape}")
+    device = scorer.device
+    z = torch.as_tensor(obs[:z_dim], dtype=torch.float32, device=device).unsqueeze(0)
+    target = torch.as_tensor(obs[z_dim:], dtype=torch.float32, device=device).unsqueeze(0)
+    return z, target
+
+
 class GradientWalkOracle(Agent):
     """Steepest first-order coordinate move on LatentWalk (observation mode ``"latent_target"``).
 
@@ -43,14 +57,8 @@ class GradientWalkOracle(Agent):
 
     def act(self, observation: Any, info: dict[str, Any] | None = None) -> int:
         """The action ``a`` (``a < z_dim``: ``+delta`` on ``z[a]``, else ``-delta`` on ``z[a - z_dim]``)."""
-        obs = np.asarray(observation)
-        z_dim = int(self.scorer.z_dim)
-        if obs.ndim != 1 or obs.shape[0] <= z_dim:
-            raise ValueError(f"observation must be the 'latent_target' vector (z then the target one-hot) of "
-                             f"length > {z_dim}, got shape {obs.shape}")
-        device = self.scorer.device
-        z = torch.as_tensor(obs[:z_dim], dtype=torch.float32, device=device).unsqueeze(0).requires_grad_(True)
-        target = torch.as_tensor(obs[z_dim:], dtype=torch.float32, device=device).unsqueeze(0)
+        z, target = split_latent_target(observation, self.scorer)
+        z.requires_grad_(True)
         with torch.enable_grad():
             self.scorer(z, target).score.sum().backward()
         grad = z.grad[0].double().cpu().numpy()

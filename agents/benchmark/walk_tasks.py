@@ -1,6 +1,7 @@
 """LatentWalk-v0 benchmark tasks: RL agents (tabular Q, the online Q-network, SB3 DQN / PPO, random
 actions), the search baselines (random search, hill climbing, CMA-ES, the gradient-ascent oracle), and the
-gradient oracle restricted to the walk's actions (``gradient_walk``, walked like an RL agent).
+gradient oracle restricted to the walk's actions (``gradient_walk``, walked like an RL agent) and the exact
+one-step lookahead over all the walk's moves (``greedy_walk``, ``2 * z_dim`` extra calls per step).
 
 Protocol. Every agent is evaluated on the same ``eval_faces`` start faces and targets:
 ``env.reset(seed=EVAL_SEED + i)``. An RL agent first trains for its budget on episodes seeded from the run
@@ -85,8 +86,8 @@ def _save_faces(ctx: WalkContext, agent: str, seed: int, start_z: np.ndarray, en
     return str(path.relative_to(ctx.artifacts.parent))
 
 
-def _evaluate_policy(ctx: WalkContext, env: Any, policy: Any, agent_name: str, seed: int) -> tuple[dict[str, float], dict[str, Any]]:
-    """Walk every evaluation face with ``policy(obs) -> action``; final-face metrics and saved faces."""
+def _walk_eval_faces(ctx: WalkContext, env: Any, policy: Any) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+    """Walk every evaluation face with ``policy(obs) -> action``: final-face metrics, start and end latents."""
     s = ctx.settings
     rows, start_z, end_z = [], [], []
     for i in range(s.eval_faces):
@@ -107,7 +108,13 @@ def _evaluate_policy(ctx: WalkContext, env: Any, policy: Any, agent_name: str, s
                "score_end": r[:, 3].mean(), "score_gain": (r[:, 3] - r[:, 2]).mean(),
                "match_rate_start": r[:, 4].mean(), "match_rate_end": r[:, 5].mean(),
                "eval_calls": float(s.eval_faces * (s.max_steps + 1))}
-    faces = _save_faces(ctx, agent_name, seed, np.stack(start_z), np.stack(end_z), env.unwrapped.scorer)
+    return metrics, np.stack(start_z), np.stack(end_z)
+
+
+def _evaluate_policy(ctx: WalkContext, env: Any, policy: Any, agent_name: str, seed: int) -> tuple[dict[str, float], dict[str, Any]]:
+    """Walk every evaluation face with ``policy(obs) -> action``; final-face metrics and saved faces."""
+    metrics, start_z, end_z = _walk_eval_faces(ctx, env, policy)
+    faces = _save_faces(ctx, agent_name, seed, start_z, end_z, env.unwrapped.scorer)
     return metrics, {"faces": faces}
 
 
@@ -153,20 +160,29 @@ def _episodic_task(make_agent: Any) -> Any:
     return task
 
 
-def _gradient_walk_task(ctx: WalkContext, seeds: Sequence[int]) -> dict[int, RunOutput]:
-    """The white-box oracle restricted to the walk's actions (deterministic: the same walk for every seed)."""
-    from agents.gradient_walk import GradientWalkOracle
+def _oracle_walk_task(module: str, cls: str) -> Any:
+    """A walk oracle built from the env's scorer. It is deterministic (the same walk for every seed), so the
+    walks run once per call and are recorded for every pending seed. ``eval_calls`` add the oracle's own
+    lookahead calls, if it counts any (``calls``), to the walk's."""
 
-    out = {}
-    for seed in seeds:
+    def task(ctx: WalkContext, seeds: Sequence[int]) -> dict[int, RunOutput]:
+        import importlib
+
         env = ctx.make_env()
         cfg = env.unwrapped.config
-        oracle = GradientWalkOracle(env.unwrapped.scorer, cfg.delta, cfg.z_bound, seed=seed)
-        metrics, extra = _evaluate_policy(ctx, env, oracle, _gradient_walk_task.agent_name, seed)
+        oracle = getattr(importlib.import_module(module), cls)(env.unwrapped.scorer, cfg.delta, cfg.z_bound)
+        metrics, start_z, end_z = _walk_eval_faces(ctx, env, oracle)
+        metrics["eval_calls"] += float(getattr(oracle, "calls", 0))
         metrics["train_calls"] = 0.0
-        out[seed] = RunOutput(metrics, {}, int(metrics["eval_calls"]), extra)
+        out = {}
+        for seed in seeds:
+            extra = {"faces": _save_faces(ctx, task.agent_name, seed, start_z, end_z, env.unwrapped.scorer)}
+            out[seed] = RunOutput(dict(metrics), {}, int(metrics["eval_calls"]), extra)
         env.close()
-    return out
+        return out
+
+    task.batched_seeds = True
+    return task
 
 
 def _sb3_task(algo: str) -> Any:
@@ -280,7 +296,8 @@ def walk_tasks() -> dict[str, Any]:
         "hill_climb": _search_task("hill_climb"),
         "cma_es": _search_task("cma_es"),
         "gradient_ascent": _search_task("gradient_ascent"),
-        "gradient_walk": _gradient_walk_task,
+        "gradient_walk": _oracle_walk_task("agents.gradient_walk", "GradientWalkOracle"),
+        "greedy_walk": _oracle_walk_task("agents.greedy_walk", "GreedyWalkOracle"),
     }
     for name, task in tasks.items():
         task.agent_name = name
@@ -289,5 +306,6 @@ def walk_tasks() -> dict[str, Any]:
 
 RL_AGENTS: tuple[str, ...] = ("tabular_q", "qnetwork", "dqn", "ppo")
 SEARCH_AGENTS: tuple[str, ...] = ("random_search", "hill_climb", "cma_es", "gradient_ascent")
-ORACLE_WALKERS: tuple[str, ...] = ("gradient_walk",)
-"""Walk policies that read the models' gradients: bounds for the RL agents, not RL agents."""
+ORACLE_WALKERS: tuple[str, ...] = ("gradient_walk", "greedy_walk")
+"""Walk policies that read the models (gradients, or exact scores of every move): bounds for the RL agents,
+not RL agents."""

@@ -41,6 +41,8 @@ def test_walk_and_codebook_end_to_end(tmp_path, tiny_profile):
     assert {float(calls[a][0]) for a in SEARCH_AGENTS} == {2 * 30.0}
     assert {float(calls[a][0]) for a in ("tabular_q", "qnetwork", "dqn", "ppo", "random_actions",
                                                       "gradient_walk")} == {2 * 5.0}
+    # the exact-lookahead oracle also pays for scoring all 2 * z_dim = 32 moves at each of its 4 steps per face
+    assert float(calls["greedy_walk"][0]) == 2 * 5.0 + 2 * 4 * 32
     meta = {p.parent.name: json.loads(p.read_text()) for p in (tmp_path / "runs" / "LatentWalk-v0").glob("*/seed0.json")}
     assert all(meta[a]["generator_calls"] == 60 for a in SEARCH_AGENTS)
     cb = df[(df["env"] == "LatentCodebook-v0") & (df["metric"] == "cumulative_regret")]

@@ -1,5 +1,5 @@
 """Tabular Q and the online Q-network learn the known best move of a stub LatentWalk; the gradient-walk
-oracle takes it without learning."""
+and greedy-walk oracles take it without learning."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from walk_stub import BOUND, Z_DIM, StubWalk, stub_score
 
 from agents.base import Agent, run_episode
 from agents.gradient_walk import GradientWalkOracle
+from agents.greedy_walk import GreedyWalkOracle
 from agents.qnetwork import QNetworkAgent
 from agents.tabular import TabularQAgent
 
@@ -120,6 +121,46 @@ def test_gradient_walk_oracle_refuses_bad_input(tmp_path):
     with pytest.raises(ValueError, match="delta"):
         GradientWalkOracle(_StubScorer(), delta=0.0, z_bound=BOUND)
     oracle = GradientWalkOracle(_StubScorer(), delta=0.25, z_bound=BOUND)
+    with pytest.raises(ValueError, match="latent_target"):
+        oracle.act(np.zeros(Z_DIM, np.float32))
+    with pytest.raises(TypeError, match="nothing to save"):
+        oracle.save(tmp_path / "oracle")
+
+
+class _CurvedScorer(torch.nn.Module):
+    """score(z) = -10 (z0 - 0.1)^2 - (z1 - 0.5)^2: at z = 0 the gradient favours +delta on z0, which overshoots
+    (exact gain -0.125), while +delta on z1 gains 0.1875."""
+
+    z_dim, device = Z_DIM, torch.device("cpu")
+
+    def forward(self, z, target):
+        return SimpleNamespace(score=-10 * (z[:, 0] - 0.1) ** 2 - (z[:, 1] - 0.5) ** 2)
+
+
+def test_greedy_walk_oracle_scores_every_move_exactly():
+    target = np.zeros(3, dtype=np.float32)
+    start = np.concatenate([np.zeros(Z_DIM, np.float32), target])
+    greedy = GreedyWalkOracle(_CurvedScorer(), delta=0.25, z_bound=BOUND)
+    assert greedy.act(start) == 1 and greedy.calls == 2 * Z_DIM
+    # where the first-order rule is fooled by curvature, the exact lookahead is not
+    assert GradientWalkOracle(_CurvedScorer(), delta=0.25, z_bound=BOUND).act(start) == 0
+    # at the bound the clipped +delta move on z[0] is worth nothing; the losing -delta move is never taken
+    on_linear = GreedyWalkOracle(_StubScorer(), delta=0.25, z_bound=BOUND)
+    assert on_linear.act(np.concatenate([np.array([BOUND, 0, 0, 0], np.float32), target])) != Z_DIM
+    env = StubWalk(delta=0.25, max_steps=8)
+    obs, info = env.reset(seed=3)
+    start_score, done = info["score"], False
+    while not done:
+        obs, _, term, trunc, info = env.step(on_linear.act(np.concatenate([obs, target])))
+        done = term or trunc
+    assert info["score"] == pytest.approx(min(BOUND, start_score + 8 * 0.25))
+    assert on_linear.calls == (1 + 8) * 2 * Z_DIM
+
+
+def test_greedy_walk_oracle_refuses_bad_input(tmp_path):
+    with pytest.raises(ValueError, match="z_bound"):
+        GreedyWalkOracle(_StubScorer(), delta=0.25, z_bound=0.0)
+    oracle = GreedyWalkOracle(_StubScorer(), delta=0.25, z_bound=BOUND)
     with pytest.raises(ValueError, match="latent_target"):
         oracle.act(np.zeros(Z_DIM, np.float32))
     with pytest.raises(TypeError, match="nothing to save"):
