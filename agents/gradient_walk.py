@@ -33,17 +33,15 @@ def split_latent_target(observation: Any, scorer: torch.nn.Module) -> tuple[torc
     return z, target
 
 
-class GradientWalkOracle(Agent):
-    """Steepest first-order coordinate move on LatentWalk (observation mode ``"latent_target"``).
+class WalkOracle(Agent):
+    """Base of the LatentWalk oracles: built from the env's scorer, deterministic, nothing to learn or save.
 
-    :param scorer: the env's ``LatentScorer`` (``env.unwrapped.scorer``), differentiable in ``z``.
+    :param scorer: the env's ``LatentScorer`` (``env.unwrapped.scorer``).
     :param delta: the env's step (``env.unwrapped.config.delta``).
     :param z_bound: the env's latent box half-width (``env.unwrapped.config.z_bound``).
-    :param seed: unused (the oracle is deterministic); kept for the shared interface.
+    :param seed: unused (the oracles are deterministic); kept for the shared interface.
     :raises ValueError: if ``delta`` or ``z_bound`` is not positive.
     """
-
-    name: ClassVar[str] = "gradient_walk"
 
     def __init__(self, scorer: torch.nn.Module, delta: float, z_bound: float, seed: int | None = 0) -> None:
         super().__init__(seed)
@@ -53,7 +51,17 @@ class GradientWalkOracle(Agent):
 
     def save(self, path: Any) -> Any:
         """Refused: the oracle learns nothing and holds the env's models; rebuild it from the env."""
-        raise TypeError("GradientWalkOracle has nothing to save: build it from the env's scorer, delta and z_bound")
+        raise TypeError(f"{type(self).__name__} has nothing to save: build it from the env's scorer, delta and z_bound")
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """Nothing to learn."""
+
+
+class GradientWalkOracle(WalkOracle):
+    """Steepest first-order coordinate move on LatentWalk (observation mode ``"latent_target"``); the scorer
+    must be differentiable in ``z``. Parameters: see :class:`WalkOracle`."""
+
+    name: ClassVar[str] = "gradient_walk"
 
     def act(self, observation: Any, info: dict[str, Any] | None = None) -> int:
         """The action ``a`` (``a < z_dim``: ``+delta`` on ``z[a]``, else ``-delta`` on ``z[a - z_dim]``)."""
@@ -67,6 +75,3 @@ class GradientWalkOracle(Agent):
         down = np.minimum(self.delta, zc + self.z_bound)
         gains = np.concatenate([grad * up, -grad * down])
         return int(np.argmax(gains))
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        """Nothing to learn."""

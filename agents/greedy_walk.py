@@ -14,34 +14,21 @@ from typing import Any, ClassVar
 
 import torch
 
-from agents.base import Agent
-from agents.gradient_walk import split_latent_target
+from agents.gradient_walk import WalkOracle, split_latent_target
 
 
-class GreedyWalkOracle(Agent):
+class GreedyWalkOracle(WalkOracle):
     """Best next move by exact scoring of all ``2 * z_dim`` moves (observation mode ``"latent_target"``).
 
-    Ties go to the lowest action index. ``calls`` counts the generator calls spent on lookahead.
-
-    :param scorer: the env's ``LatentScorer`` (``env.unwrapped.scorer``).
-    :param delta: the env's step (``env.unwrapped.config.delta``).
-    :param z_bound: the env's latent box half-width (``env.unwrapped.config.z_bound``).
-    :param seed: unused (the oracle is deterministic); kept for the shared interface.
-    :raises ValueError: if ``delta`` or ``z_bound`` is not positive.
+    Ties go to the lowest action index. ``calls`` counts the generator calls spent on lookahead. Parameters:
+    see :class:`agents.gradient_walk.WalkOracle`.
     """
 
     name: ClassVar[str] = "greedy_walk"
 
     def __init__(self, scorer: torch.nn.Module, delta: float, z_bound: float, seed: int | None = 0) -> None:
-        super().__init__(seed)
-        if delta <= 0 or z_bound <= 0:
-            raise ValueError(f"delta and z_bound must be > 0, got delta={delta}, z_bound={z_bound}")
-        self.scorer, self.delta, self.z_bound = scorer, float(delta), float(z_bound)
+        super().__init__(scorer, delta, z_bound, seed)
         self.calls = 0
-
-    def save(self, path: Any) -> Any:
-        """Refused: the oracle learns nothing and holds the env's models; rebuild it from the env."""
-        raise TypeError("GreedyWalkOracle has nothing to save: build it from the env's scorer, delta and z_bound")
 
     def act(self, observation: Any, info: dict[str, Any] | None = None) -> int:
         """The action ``a`` (``a < z_dim``: ``+delta`` on ``z[a]``, else ``-delta`` on ``z[a - z_dim]``)."""
@@ -52,6 +39,3 @@ class GreedyWalkOracle(Agent):
             scores = self.scorer(neighbours, target.expand(neighbours.shape[0], -1)).score
         self.calls += int(neighbours.shape[0])
         return int(torch.argmax(scores))
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        """Nothing to learn."""
