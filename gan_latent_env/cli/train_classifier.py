@@ -8,6 +8,7 @@ NAME = "train-classifier"
 HELP = "train the 18-head attribute classifier on labelled faces, with checkpoints, exact resume and an accuracy report"
 
 _OVERRIDES = ("epochs", "batch_size", "lr", "weight_decay", "max_shift", "seed", "holdout", "checkpoint_every")
+_MODEL_OVERRIDES = ("width", "blocks_per_stage")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--seed", type=int)
     g.add_argument("--holdout", type=int, help="labelled faces held out from training and scored (seeded split)")
     g.add_argument("--checkpoint-every", type=int, help="steps between checkpoints")
+    g.add_argument("--width", type=int, help="model: channels of the full-resolution stem (doubled per stage)")
+    g.add_argument("--blocks-per-stage", type=int, help="model: residual blocks in each stage")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,11 +54,14 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     ckpt = out / "checkpoints" / "latest.safetensors"
     given = {f: getattr(args, f) for f in _OVERRIDES if getattr(args, f) is not None}
+    model_given = {f: getattr(args, f) for f in _MODEL_OVERRIDES if getattr(args, f) is not None}
     config = dataclasses.replace(preset.config, **given)
+    config = dataclasses.replace(config, model=dataclasses.replace(config.model, **model_given))
     if args.resume:
         _, state = load_checkpoint(ckpt)
         saved = ClassifierTrainConfig.from_dict(state.get("config"), source=str(ckpt))
         clash = [f for f, v in given.items() if f != "checkpoint_every" and getattr(saved, f) != v]
+        clash += [f for f, v in model_given.items() if getattr(saved.model, f) != v]
         if clash:
             raise ValueError(f"--resume: {ckpt} was trained with other {', '.join(sorted(clash))}; drop those options")
         config = dataclasses.replace(saved, **{k: v for k, v in given.items() if k == "checkpoint_every"})

@@ -102,3 +102,17 @@ def test_train_classifier_cli(tmp_path: Path, capsys) -> None:
     _, state = load_checkpoint(out / "checkpoints" / "latest.safetensors")
     assert state["step"] == 2 and state["config"]["epochs"] == 1  # 32 training faces / batch 16
     assert get_classifier_preset("cartoon64").config.model.image_size == 64
+
+
+def test_train_classifier_cli_model_overrides(tmp_path: Path, capsys) -> None:
+    data = labelled_faces(40).save(tmp_path / "faces.safetensors")
+    out = tmp_path / "wide"
+    args = ["train-classifier", "--data", str(data), "--out", str(out), "--preset", "tiny", "--no-progress",
+            "--epochs", "1"]
+    assert main(args + ["--width", "6", "--blocks-per-stage", "2"]) == 0
+    clf = load_model(out / "classifier.safetensors", expected_kind="classifier")
+    assert (clf.config.width, clf.config.blocks_per_stage) == (6, 2)
+    assert main(args + ["--resume", "--width", "8"]) == 2  # the architecture is the checkpoint's
+    assert "width" in capsys.readouterr().err
+    assert main(args + ["--width", "0", "--out", str(tmp_path / "bad")]) == 2
+    assert "width" in capsys.readouterr().err
