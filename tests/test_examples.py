@@ -12,7 +12,8 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = ["use_from_another_project.py", "sb3_dqn_latent_walk.py",
            "ppo_hyperparam_tune.py",
-           "bandit_latent_codebook.py", "custom_agent_template.py", "walk_step_size.py"]
+           "bandit_latent_codebook.py", "custom_agent_template.py", "walk_step_size.py",
+           "eyebrow_resolution.py"]
 
 
 def test_every_example_is_listed():

@@ -4,7 +4,8 @@ A small residual CNN that keeps full resolution in its stem (stride 1), so thin 
 are seen at the input's own resolution before any downsampling; ``stages`` residual stages then halve the
 resolution and double the width; a last stride-2 conv map is flattened (not pooled: the faces are aligned
 and the attributes are local, so where a feature fires matters) and projected to the penultimate features
-``[N, F]``. One linear layer maps the features to 217 logits: the 18 per-attribute heads stacked in schema order
+``[N, F]``. An optional band branch (``config.band_width > 0``) adds features of a fixed band of the face (brows
+and eyes) seen by a small CNN of its own. One linear layer maps the features to 217 logits: the 18 per-attribute heads stacked in schema order
 (each block is an independent softmax head trained with its own cross-entropy).
 """
 
@@ -37,6 +38,28 @@ class ResidualBlock(nn.Module):
         return F.relu(self.body(x) + self.shortcut(x), inplace=True)
 
 
+class BandBranch(nn.Module):
+    """Features of a fixed band of the face: ``[N, C, S, S]`` -> ``[N, band_feature_dim]`` (see ClassifierConfig)."""
+
+    def __init__(self, config: ClassifierConfig) -> None:
+        super().__init__()
+        self.top, self.bottom, self.left, self.right = config.band_pixels
+        w = config.band_width
+        layers: list[nn.Module] = []
+        cin = config.channels
+        for cout in (w, 2 * w, 4 * w):
+            layers += [*_conv_bn(cin, cout), nn.ReLU(inplace=True), *_conv_bn(cout, cout), nn.ReLU(inplace=True),
+                       nn.MaxPool2d(2)]
+            cin = cout
+        self.body = nn.Sequential(*layers)
+        h, wd = (self.bottom - self.top) // 8, (self.right - self.left) // 8
+        self.project = nn.Sequential(nn.Flatten(), nn.Linear(cin * h * wd, config.band_feature_dim),
+                                     nn.ReLU(inplace=True))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.project(self.body(x[:, :, self.top:self.bottom, self.left:self.right]))
+
+
 class AttributeClassifier(nn.Module):
     """CartoonSet attribute classifier: images ``[N, C, S, S]`` in ``[-1, 1]`` -> 217 logits.
 
@@ -66,7 +89,8 @@ class AttributeClassifier(nn.Module):
         self.body = nn.Sequential(*layers)
         side = config.image_size >> (config.stages + 1)
         self.project = nn.Sequential(nn.Flatten(), nn.Linear(ch * side * side, config.feature_dim), nn.ReLU(inplace=True))
-        self.heads = nn.Linear(config.feature_dim, ONE_HOT_DIM)
+        self.band: BandBranch | None = BandBranch(config) if config.band_width else None
+        self.heads = nn.Linear(config.total_feature_dim, ONE_HOT_DIM)
 
     def _init_weights(self, gen: torch.Generator) -> None:
         """Kaiming-normal convs, unit BatchNorm (zero gamma on each block's last BN), uniform linears."""
@@ -81,7 +105,8 @@ class AttributeClassifier(nn.Module):
             for m in self.modules():
                 if isinstance(m, ResidualBlock):
                     m.body[-1].weight.zero_()  # each block starts as the identity
-            for lin in (self.project[1], self.heads):
+            linears = [self.project[1], self.heads] + ([self.band.project[1]] if self.band is not None else [])
+            for lin in linears:
                 bound = 1.0 / lin.in_features**0.5
                 lin.weight.uniform_(-bound, bound, generator=gen)
                 lin.bias.zero_()
@@ -94,9 +119,12 @@ class AttributeClassifier(nn.Module):
             )
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Penultimate features ``[N, F]`` (``F = config.feature_dim``, after ReLU)."""
+        """Penultimate features ``[N, F]`` (``F = config.total_feature_dim``, after ReLU)."""
         self._check(x)
-        return self.project(self.body(x))
+        whole = self.project(self.body(x))
+        if self.band is None:
+            return whole
+        return torch.cat([whole, self.band(x)], dim=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``[N, 217]``: the 18 attribute heads concatenated in schema order."""

@@ -90,8 +90,19 @@ class ClassifierConfig:
     :param width: channels of the full-resolution stem; stage ``i`` has ``width * 2**i`` channels.
     :param stages: number of stride-2 residual stages after the stem.
     :param blocks_per_stage: residual blocks in each stage.
-    :param feature_dim: length F of the penultimate feature vector (``features(x)`` is ``[N, F]``).
+    With ``band_width > 0`` a second, small branch sees only a fixed band of the aligned face (``band_box``;
+    the default is the brows and eyes) at full resolution: three conv blocks of ``band_width``,
+    ``2 * band_width`` and ``4 * band_width`` channels with a 2x max-pool after each, flattened and projected
+    to ``band_feature_dim`` features that are concatenated with the whole-face features before the heads.
+    The whole-face trunk leaves the eyebrow strokes to a 256-feature bottleneck shared by all 18 heads; the
+    band branch gives them features of their own (``examples/eyebrow_resolution.py`` measures the gap).
+
+    :param feature_dim: length of the whole-face feature vector.
     :param channels: input image channels.
+    :param band_width: channels of the band branch's first block; 0 (the default, and the first bundled
+        classifier) builds no band branch.
+    :param band_box: ``(top, bottom, left, right)`` of the band as fractions of the image side.
+    :param band_feature_dim: features of the band branch (used only with ``band_width > 0``).
     """
 
     image_size: int = 64
@@ -100,15 +111,48 @@ class ClassifierConfig:
     blocks_per_stage: int = 1
     feature_dim: int = 256
     channels: int = 3
+    band_width: int = 0
+    band_box: tuple[float, float, float, float] = (0.30, 0.58, 0.15, 0.85)
+    band_feature_dim: int = 128
 
     def __post_init__(self) -> None:
-        for name in ("width", "stages", "blocks_per_stage", "feature_dim", "channels"):
+        for name in ("width", "stages", "blocks_per_stage", "feature_dim", "channels", "band_feature_dim"):
             _check_positive_int(self, name)
         _check_image_size(self, (32, 64, 128, 256))
         if self.image_size >> (self.stages + 1) < 2:
             raise ValueError(
                 f"ClassifierConfig.stages={self.stages} halves image_size={self.image_size} below 2 pixels"
             )
+        if isinstance(self.band_width, bool) or not isinstance(self.band_width, int) or self.band_width < 0:
+            raise ValueError(f"ClassifierConfig.band_width must be a non-negative integer, got {self.band_width!r}")
+        box = self.band_box
+        if (not isinstance(box, (tuple, list)) or len(box) != 4
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in box)):
+            raise ValueError(f"ClassifierConfig.band_box must be 4 numbers (top, bottom, left, right), got {box!r}")
+        object.__setattr__(self, "band_box", tuple(float(v) for v in box))
+        top, bottom, left, right = self.band_box
+        if not (0.0 <= top < bottom <= 1.0 and 0.0 <= left < right <= 1.0):
+            raise ValueError(
+                f"ClassifierConfig.band_box={self.band_box} must satisfy 0 <= top < bottom <= 1 and "
+                "0 <= left < right <= 1"
+            )
+        if self.band_width and min(self.band_pixels[1] - self.band_pixels[0],
+                                   self.band_pixels[3] - self.band_pixels[2]) < 8:
+            raise ValueError(
+                f"ClassifierConfig.band_box={self.band_box} at image_size={self.image_size} is "
+                f"{self.band_pixels} pixels: the band branch needs at least 8 pixels each way"
+            )
+
+    @property
+    def band_pixels(self) -> tuple[int, int, int, int]:
+        """``band_box`` in pixels of ``image_size`` (rounded): ``(top, bottom, left, right)``."""
+        top, bottom, left, right = (round(f * self.image_size) for f in self.band_box)
+        return top, bottom, left, right
+
+    @property
+    def total_feature_dim(self) -> int:
+        """Length of ``features(x)``: whole-face features plus band features when there is a band branch."""
+        return self.feature_dim + (self.band_feature_dim if self.band_width else 0)
 
 
 ModelConfig = GeneratorConfig | DiscriminatorConfig | ClassifierConfig

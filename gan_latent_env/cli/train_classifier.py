@@ -8,7 +8,7 @@ NAME = "train-classifier"
 HELP = "train the 18-head attribute classifier on labelled faces, with checkpoints, exact resume and an accuracy report"
 
 _OVERRIDES = ("epochs", "batch_size", "lr", "weight_decay", "max_shift", "seed", "holdout", "checkpoint_every")
-_MODEL_OVERRIDES = ("width", "blocks_per_stage")
+_MODEL_OVERRIDES = ("width", "blocks_per_stage", "band_width")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--checkpoint-every", type=int, help="steps between checkpoints")
     g.add_argument("--width", type=int, help="model: channels of the full-resolution stem (doubled per stage)")
     g.add_argument("--blocks-per-stage", type=int, help="model: residual blocks in each stage")
+    g.add_argument("--band-width", type=int,
+                   help="model: channels of the brow-and-eye band branch (0: none; see ClassifierConfig)")
 
 
 def run(args: argparse.Namespace) -> int:

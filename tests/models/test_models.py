@@ -87,6 +87,40 @@ def test_classifier_heads() -> None:
     assert pred.dtype == torch.int64 and pred.shape == (5, NUM_ATTRIBUTES)
     assert all(int(pred[:, i].max()) < n for i, n in enumerate(NUM_VARIANTS))
     assert clf.features(x).shape == (5, cfg.feature_dim)
+    assert clf.band is None and cfg.total_feature_dim == cfg.feature_dim
+
+
+def test_classifier_band_branch_sees_only_its_band() -> None:
+    cfg = ClassifierConfig(image_size=64, width=4, stages=2, band_width=4, band_feature_dim=16)
+    assert cfg.band_pixels == (19, 37, 10, 54)  # rows 30-58 %, columns 15-85 % of 64 px
+    clf = AttributeClassifier(cfg, seed=1).eval()
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(3, 3, 64, 64, generator=gen) * 2 - 1
+    feats = clf.features(x)
+    assert feats.shape == (3, cfg.feature_dim + 16) == (3, cfg.total_feature_dim)
+    outside = x.clone()
+    outside[:, :, :19] = 0.5  # change everything above the band
+    inside = x.clone()
+    inside[:, :, 25, 30] += 0.5  # change one pixel in the band
+    with torch.no_grad():
+        band, whole = clf.band(x), feats[:, : cfg.feature_dim]
+        torch.testing.assert_close(clf.band(outside), band)
+        assert not torch.equal(clf.features(outside)[:, : cfg.feature_dim], whole)
+        assert not torch.equal(clf.band(inside), band)
+    same = AttributeClassifier(cfg, seed=1).eval()
+    torch.testing.assert_close(same.features(x), feats)
+
+
+def test_classifier_band_config_is_checked() -> None:
+    with pytest.raises(ValueError, match="band_box"):
+        ClassifierConfig(band_box=(0.6, 0.4, 0.1, 0.9))
+    with pytest.raises(ValueError, match="band_box"):
+        ClassifierConfig(band_box=(0.1, 0.2))
+    with pytest.raises(ValueError, match="8 pixels"):
+        ClassifierConfig(image_size=32, band_width=4, band_box=(0.3, 0.4, 0.1, 0.9))
+    with pytest.raises(ValueError, match="band_width"):
+        ClassifierConfig(band_width=-1)
+    assert ClassifierConfig(band_box=[0.3, 0.58, 0.15, 0.85]).band_box == (0.3, 0.58, 0.15, 0.85)  # from JSON
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
@@ -96,6 +130,7 @@ def test_save_load_round_trip(tmp_path: Path, dtype: str) -> None:
         Discriminator(DiscriminatorConfig(image_size=32, ndf=4, norm="spectral")),
         Discriminator(DiscriminatorConfig(image_size=32, ndf=4, norm="batchnorm")),
         AttributeClassifier(ClassifierConfig(image_size=32, width=8, stages=2)),
+        AttributeClassifier(ClassifierConfig(image_size=32, width=4, stages=2, band_width=4, band_feature_dim=8)),
     ]
     x = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
     z = torch.randn(2, 8, generator=torch.Generator().manual_seed(0))
