@@ -43,6 +43,15 @@ def _tune_settings(**kwargs: Any) -> Any:
     return TuneSettings(**kwargs)
 
 
+def _models_id(weights_dir: str | Path | None) -> str:
+    """``bundled@HASH`` or ``FOLDER@HASH``: the weights' content hash keys the results, so a run finished with
+    other weights (a retrained bundle, a changed folder) is never counted as finished."""
+    from gan.pretrained import weights_fingerprint
+
+    name = str(Path(weights_dir).resolve()) if weights_dir is not None else "bundled"
+    return f"{name}@{weights_fingerprint(weights_dir)}"
+
+
 def profiles() -> dict[str, Profile]:
     """The ``quick`` and ``full`` profiles."""
     return {
@@ -162,7 +171,7 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
             tune_kwargs.update(num_faces=64, fd_sample_size=32)
         contexts["HyperparamTune-v0"] = TuneContext(prof.tune, {"device": device, **tune_kwargs}, tiny=tiny)
     settings = {"LatentWalk-v0": prof.walk, "LatentCodebook-v0": prof.codebook, "HyperparamTune-v0": prof.tune}
-    models_id = "tiny" if tiny else (str(Path(weights_dir).resolve()) if weights_dir is not None else "bundled")
+    models_id = "tiny" if tiny else _models_id(weights_dir)
     cids = {e: config_id({"profile": profile, "models": models_id, "settings": _settings_dict(settings[e])})
             for e in envs}
     plan = []

@@ -7,6 +7,7 @@ the measured metrics.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -80,3 +81,33 @@ def load(device: str | torch.device = "cpu", weights_dir: str | Path | None = No
     card = json.loads(card_path.read_text()) if card_path.is_file() else {}
     logger.debug("loaded bundled models from %s onto %s", folder, device)
     return PretrainedModels(card=card, **models)
+
+
+def weights_fingerprint(weights_dir: str | Path | None = None) -> str:
+    """A short content hash (16 hex digits of SHA-256) of the three models' kinds, configs and tensors.
+
+    It names *which* weights produced a result: the benchmark keys its finished runs on it, so runs made with
+    other weights (a retrained bundle, another folder) are never mistaken for finished ones. Free-form file
+    metadata (where and when a file was bundled) does not enter it.
+
+    :raises FileNotFoundError: when a weight file is missing, naming it.
+    """
+    from safetensors import safe_open
+
+    from gan.models.config import config_to_json
+    from gan.models.io import read_model_header
+
+    folder = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
+    missing = _missing(folder)
+    if missing:
+        raise FileNotFoundError("model weights not found: " + ", ".join(str(p) for p in missing))
+    digest = hashlib.sha256()
+    for filename in WEIGHT_FILES.values():
+        kind, config, _ = read_model_header(folder / filename)
+        digest.update(f"{kind}:{config_to_json(config)}".encode())
+        with safe_open(str(folder / filename), framework="pt") as f:
+            for key in sorted(f.keys()):
+                tensor = f.get_tensor(key).contiguous().reshape(-1)
+                digest.update(f"{key}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
+                digest.update(tensor.view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
+    return digest.hexdigest()[:16]

@@ -76,3 +76,19 @@ def test_bundled_files_carry_the_training_split(tiny_runs, tmp_path):
         _, _, meta = read_model_header(out / f"{name}.safetensors")
         assert meta["train_config"]["holdout"] == 8 and "holdout_seed" in meta["train_config"]
         assert meta["bundled_from"]["source"].startswith(str(root))
+
+
+def test_weights_fingerprint_names_the_weights(tiny_runs, tmp_path):
+    from agents.benchmark.suite import _models_id
+    from gan.pretrained import weights_fingerprint
+
+    root, _, _ = tiny_runs
+    a = bundle_weights(root / "gan", root / "clf", tmp_path / "a", dtype="float32")
+    b = bundle_weights(root / "gan", root / "clf", tmp_path / "b", dtype="float32")
+    assert weights_fingerprint(a) == weights_fingerprint(b)  # the same weights, wherever they are
+    assert _models_id(a) == f"{a.resolve()}@{weights_fingerprint(a)}"
+    c = bundle_weights(root / "gan", root / "clf", tmp_path / "c", dtype="float16")
+    assert weights_fingerprint(c) != weights_fingerprint(a)  # other bytes: other results
+    with pytest.raises(FileNotFoundError, match="classifier.safetensors"):
+        (c / "classifier.safetensors").unlink()
+        weights_fingerprint(c)
