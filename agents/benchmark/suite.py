@@ -43,13 +43,21 @@ def _tune_settings(**kwargs: Any) -> Any:
     return TuneSettings(**kwargs)
 
 
-def _models_id(weights_dir: str | Path | None) -> str:
-    """``bundled@HASH`` or ``FOLDER@HASH``: the weights' content hash keys the results, so a run finished with
-    other weights (a retrained bundle, a changed folder) is never counted as finished."""
+ENV_MODELS: dict[str, tuple[str, ...]] = {
+    "LatentWalk-v0": ("generator", "discriminator", "classifier"),
+    "LatentCodebook-v0": ("generator", "discriminator"),
+    "HyperparamTune-v0": ("classifier",),  # trains its own GAN; the classifier gives the Fréchet features
+}
+"""The bundled models each env's results depend on."""
+
+
+def _models_id(weights_dir: str | Path | None, roles: tuple[str, ...] | None = None) -> str:
+    """``bundled@HASH`` or ``FOLDER@HASH``: a content hash of the models ``roles`` keys the results, so a run
+    finished with other weights (a retrained bundle, a changed folder) is never counted as finished."""
     from gan.pretrained import weights_fingerprint
 
     name = str(Path(weights_dir).resolve()) if weights_dir is not None else "bundled"
-    return f"{name}@{weights_fingerprint(weights_dir)}"
+    return f"{name}@{weights_fingerprint(weights_dir, roles)}"
 
 
 def profiles() -> dict[str, Profile]:
@@ -171,9 +179,10 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
             tune_kwargs.update(num_faces=64, fd_sample_size=32)
         contexts["HyperparamTune-v0"] = TuneContext(prof.tune, {"device": device, **tune_kwargs}, tiny=tiny)
     settings = {"LatentWalk-v0": prof.walk, "LatentCodebook-v0": prof.codebook, "HyperparamTune-v0": prof.tune}
-    models_id = "tiny" if tiny else _models_id(weights_dir)
-    cids = {e: config_id({"profile": profile, "models": models_id, "settings": _settings_dict(settings[e])})
+    models_ids = {e: "tiny" if tiny else _models_id(weights_dir, ENV_MODELS[e]) for e in envs}
+    cids = {e: config_id({"profile": profile, "models": models_ids[e], "settings": _settings_dict(settings[e])})
             for e in envs}
+    models_id = "tiny" if tiny else _models_id(weights_dir)
     plan = []
     seed_counts = {}
     for env in envs:

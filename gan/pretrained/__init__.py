@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,26 +84,32 @@ def load(device: str | torch.device = "cpu", weights_dir: str | Path | None = No
     return PretrainedModels(card=card, **models)
 
 
-def weights_fingerprint(weights_dir: str | Path | None = None) -> str:
-    """A short content hash (16 hex digits of SHA-256) of the three models' kinds, configs and tensors.
+def weights_fingerprint(weights_dir: str | Path | None = None, roles: Sequence[str] | None = None) -> str:
+    """A short content hash (16 hex digits of SHA-256) of the models' kinds, configs and tensors.
 
     It names *which* weights produced a result: the benchmark keys its finished runs on it, so runs made with
     other weights (a retrained bundle, another folder) are never mistaken for finished ones. Free-form file
     metadata (where and when a file was bundled) does not enter it.
 
+    :param roles: which of ``generator``, ``discriminator``, ``classifier`` to hash (default: all three).
     :raises FileNotFoundError: when a weight file is missing, naming it.
+    :raises ValueError: on an unknown role.
     """
     from safetensors import safe_open
 
     from gan.models.config import config_to_json
     from gan.models.io import read_model_header
 
+    roles = list(WEIGHT_FILES) if roles is None else list(roles)
+    unknown = sorted(set(roles) - set(WEIGHT_FILES))
+    if unknown:
+        raise ValueError(f"roles: unknown {unknown}; choose from {list(WEIGHT_FILES)}")
     folder = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
-    missing = _missing(folder)
+    missing = [folder / WEIGHT_FILES[r] for r in roles if not (folder / WEIGHT_FILES[r]).is_file()]
     if missing:
         raise FileNotFoundError("model weights not found: " + ", ".join(str(p) for p in missing))
     digest = hashlib.sha256()
-    for filename in WEIGHT_FILES.values():
+    for filename in (WEIGHT_FILES[r] for r in WEIGHT_FILES if r in roles):
         kind, config, _ = read_model_header(folder / filename)
         digest.update(f"{kind}:{config_to_json(config)}".encode())
         with safe_open(str(folder / filename), framework="pt") as f:

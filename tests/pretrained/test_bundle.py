@@ -89,6 +89,13 @@ def test_weights_fingerprint_names_the_weights(tiny_runs, tmp_path):
     assert _models_id(a) == f"{a.resolve()}@{weights_fingerprint(a)}"
     c = bundle_weights(root / "gan", root / "clf", tmp_path / "c", dtype="float16")
     assert weights_fingerprint(c) != weights_fingerprint(a)  # other bytes: other results
+    (a / "classifier.safetensors").write_bytes((c / "classifier.safetensors").read_bytes())
+    gd = ("generator", "discriminator")
+    assert weights_fingerprint(a, gd) == weights_fingerprint(b, gd)  # a new classifier keeps G/D-only results
+    assert weights_fingerprint(a) != weights_fingerprint(b)
+    assert weights_fingerprint(a, ("classifier",)) == weights_fingerprint(c, ("classifier",))
+    with pytest.raises(ValueError, match="critic"):
+        weights_fingerprint(a, ("critic",))
     with pytest.raises(FileNotFoundError, match="classifier.safetensors"):
         (c / "classifier.safetensors").unlink()
         weights_fingerprint(c)
