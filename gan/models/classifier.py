@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gan.data.schema import NUM_VARIANTS, ONE_HOT_DIM
+from gan.data.schema import ATTRIBUTE_INDEX, NUM_VARIANTS, OFFSETS, ONE_HOT_DIM
 from gan.models.config import ClassifierConfig
 from gan.models.dcgan import _seeded_generator, isolated_global_rng
 
@@ -91,6 +91,14 @@ class AttributeClassifier(nn.Module):
         self.project = nn.Sequential(nn.Flatten(), nn.Linear(ch * side * side, config.feature_dim), nn.ReLU(inplace=True))
         self.band: BandBranch | None = BandBranch(config) if config.band_width else None
         self.heads = nn.Linear(config.total_feature_dim, ONE_HOT_DIM)
+        mask = None
+        if config.band_attributes:  # band attributes' rows see only the band features (a fixed, unsaved mask)
+            mask = torch.ones(ONE_HOT_DIM, config.total_feature_dim)
+            for name in config.band_attributes:
+                i = ATTRIBUTE_INDEX[name]
+                mask[OFFSETS[i]:OFFSETS[i] + NUM_VARIANTS[i], : config.feature_dim] = 0.0
+        self.head_mask: torch.Tensor | None
+        self.register_buffer("head_mask", mask, persistent=False)
 
     def _init_weights(self, gen: torch.Generator) -> None:
         """Kaiming-normal convs, unit BatchNorm (zero gamma on each block's last BN), uniform linears."""
@@ -128,7 +136,9 @@ class AttributeClassifier(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``[N, 217]``: the 18 attribute heads concatenated in schema order."""
-        return self.heads(self.features(x))
+        if self.head_mask is None:
+            return self.heads(self.features(x))
+        return F.linear(self.features(x), self.heads.weight * self.head_mask, self.heads.bias)
 
     @torch.no_grad()
     def predict_proba(self, x: torch.Tensor) -> torch.Tensor:

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Final
 
+from gan.data.schema import ATTRIBUTE_NAMES
+
 SUPPORTED_IMAGE_SIZES: Final[tuple[int, ...]] = (32, 64, 128)
 """Square image sides (pixels) the DCGAN generator and discriminator are built for."""
 
@@ -103,6 +105,9 @@ class ClassifierConfig:
         classifier) builds no band branch.
     :param band_box: ``(top, bottom, left, right)`` of the band as fractions of the image side.
     :param band_feature_dim: features of the band branch (used only with ``band_width > 0``).
+    :param band_attributes: attributes whose heads read *only* the band features (the others read both), so
+        they must be learned from the band rather than from whole-face cues that do not generalise; needs
+        ``band_width > 0``. Default: none.
     """
 
     image_size: int = 64
@@ -114,6 +119,7 @@ class ClassifierConfig:
     band_width: int = 0
     band_box: tuple[float, float, float, float] = (0.30, 0.58, 0.15, 0.85)
     band_feature_dim: int = 128
+    band_attributes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("width", "stages", "blocks_per_stage", "feature_dim", "channels", "band_feature_dim"):
@@ -130,6 +136,15 @@ class ClassifierConfig:
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in box)):
             raise ValueError(f"ClassifierConfig.band_box must be 4 numbers (top, bottom, left, right), got {box!r}")
         object.__setattr__(self, "band_box", tuple(float(v) for v in box))
+        attrs = self.band_attributes
+        if isinstance(attrs, str) or not isinstance(attrs, (tuple, list)) or not all(isinstance(a, str) for a in attrs):
+            raise ValueError(f"ClassifierConfig.band_attributes must be a list of attribute names, got {attrs!r}")
+        object.__setattr__(self, "band_attributes", tuple(attrs))
+        unknown = [a for a in attrs if a not in ATTRIBUTE_NAMES]
+        if unknown:
+            raise ValueError(f"ClassifierConfig.band_attributes: unknown attribute(s) {unknown}")
+        if attrs and not self.band_width:
+            raise ValueError("ClassifierConfig.band_attributes needs a band branch (band_width > 0)")
         top, bottom, left, right = self.band_box
         if not (0.0 <= top < bottom <= 1.0 and 0.0 <= left < right <= 1.0):
             raise ValueError(

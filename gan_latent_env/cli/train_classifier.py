@@ -8,7 +8,7 @@ NAME = "train-classifier"
 HELP = "train the 18-head attribute classifier on labelled faces, with checkpoints, exact resume and an accuracy report"
 
 _OVERRIDES = ("epochs", "batch_size", "lr", "weight_decay", "max_shift", "seed", "holdout", "checkpoint_every")
-_MODEL_OVERRIDES = ("width", "blocks_per_stage", "band_width")
+_MODEL_OVERRIDES = ("width", "blocks_per_stage", "band_width", "band_attributes")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,6 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--blocks-per-stage", type=int, help="model: residual blocks in each stage")
     g.add_argument("--band-width", type=int,
                    help="model: channels of the brow-and-eye band branch (0: none; see ClassifierConfig)")
+    g.add_argument("--band-attributes", nargs="+", metavar="ATTRIBUTE",
+                   help="model: attributes whose heads read only the band features (needs a band branch)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
     ckpt = out / "checkpoints" / "latest.safetensors"
     given = {f: getattr(args, f) for f in _OVERRIDES if getattr(args, f) is not None}
     model_given = {f: getattr(args, f) for f in _MODEL_OVERRIDES if getattr(args, f) is not None}
+    if "band_attributes" in model_given:
+        model_given["band_attributes"] = tuple(model_given["band_attributes"])
     config = dataclasses.replace(preset.config, **given)
     config = dataclasses.replace(config, model=dataclasses.replace(config.model, **model_given))
     if args.resume:

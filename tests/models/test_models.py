@@ -9,7 +9,7 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from gan.data.schema import NUM_ATTRIBUTES, NUM_VARIANTS, ONE_HOT_DIM, OFFSETS
+from gan.data.schema import ATTRIBUTE_NAMES, NUM_ATTRIBUTES, NUM_VARIANTS, ONE_HOT_DIM, OFFSETS
 from gan.models import (
     AttributeClassifier,
     ClassifierConfig,
@@ -189,3 +189,26 @@ def test_saved_model_files_get_ordinary_permissions(tmp_path):
 
     path = save_model(Generator(GeneratorConfig(z_dim=4, image_size=32, ngf=4)), tmp_path / "g.safetensors")
     assert stat.S_IMODE(path.stat().st_mode) & 0o044 == 0o044
+
+
+def test_band_attributes_read_only_the_band_features() -> None:
+    brows = ("eyebrow_shape", "eyebrow_width")
+    cfg = ClassifierConfig(image_size=32, width=4, stages=2, band_width=4, band_feature_dim=8, band_attributes=brows)
+    clf = AttributeClassifier(cfg, seed=0).eval()
+    x = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    outside = x.clone()
+    outside[:, :, :8] = 0.9  # above the band: changes the whole-face features only
+    with torch.no_grad():
+        a, b = clf(x), clf(outside)
+    for i, name in enumerate(("eye_angle",) + brows):
+        col = ATTRIBUTE_NAMES.index(name)
+        block = slice(OFFSETS[col], OFFSETS[col] + NUM_VARIANTS[col])
+        if i == 0:
+            assert not torch.equal(a[:, block], b[:, block])
+        else:
+            torch.testing.assert_close(a[:, block], b[:, block])
+    assert "head_mask" not in clf.state_dict()  # derived from the config, not saved
+    with pytest.raises(ValueError, match="unknown attribute"):
+        ClassifierConfig(band_width=4, band_attributes=("eyebrows",))
+    with pytest.raises(ValueError, match="band_width > 0"):
+        ClassifierConfig(band_attributes=("eyebrow_shape",))

@@ -109,10 +109,12 @@ def test_train_classifier_cli_model_overrides(tmp_path: Path, capsys) -> None:
     out = tmp_path / "wide"
     args = ["train-classifier", "--data", str(data), "--out", str(out), "--preset", "tiny", "--no-progress",
             "--epochs", "1"]
-    assert main(args + ["--width", "6", "--blocks-per-stage", "2", "--band-width", "4"]) == 0
+    brows = ["--band-attributes", "eyebrow_shape", "eyebrow_width"]
+    assert main(args + ["--width", "6", "--blocks-per-stage", "2", "--band-width", "4", *brows]) == 0
     clf = load_model(out / "classifier.safetensors", expected_kind="classifier")
     assert (clf.config.width, clf.config.blocks_per_stage, clf.config.band_width) == (6, 2, 4)
-    assert clf.band is not None
+    assert clf.band is not None and clf.config.band_attributes == ("eyebrow_shape", "eyebrow_width")
+    assert main(args + ["--resume", "--band-width", "4", *brows]) == 0  # the same architecture: no clash
     assert main(args + ["--resume", "--width", "8"]) == 2  # the architecture is the checkpoint's
     assert "width" in capsys.readouterr().err
     assert main(args + ["--width", "0", "--out", str(tmp_path / "bad")]) == 2
