@@ -112,7 +112,7 @@ class ClassifierPreset:
 CLASSIFIER_PRESETS: Final[dict[str, ClassifierPreset]] = {
     "cartoon64": ClassifierPreset(
         config=ClassifierTrainConfig(
-            model=ClassifierConfig(image_size=64, width=32, stages=3, blocks_per_stage=1),
+            model=ClassifierConfig(image_size=64, width=32, stages=3, blocks_per_stage=1, band_width=32),
             epochs=20,
             lr=3e-3,
             weight_decay=5e-4,
@@ -123,11 +123,13 @@ CLASSIFIER_PRESETS: Final[dict[str, ClassifierPreset]] = {
             holdout_seed=0,
             checkpoint_every=200,
         ),
-        description="bundled-classifier recipe: residual CNN with a full-resolution stem, 20 epochs, 500-face holdout",
+        description="bundled-classifier recipe: residual CNN with a full-resolution stem and a brow-and-eye band "
+        "branch, 20 epochs, 500-face holdout",
     ),
     "tiny": ClassifierPreset(
         config=ClassifierTrainConfig(
-            model=ClassifierConfig(image_size=32, width=4, stages=2, blocks_per_stage=1),
+            model=ClassifierConfig(image_size=32, width=4, stages=2, blocks_per_stage=1, band_width=4,
+                                   band_feature_dim=16),
             epochs=2,
             batch_size=16,
             max_shift=2,
