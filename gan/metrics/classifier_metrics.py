@@ -62,13 +62,13 @@ def classifier_outputs(
     param = next(classifier.parameters(), None)
     device = param.device if param is not None else torch.device("cpu")
     feats, preds = [], []
-    heads = getattr(classifier, "heads", None)
+    head_logits = getattr(classifier, "head_logits", None)
     with eval_mode(classifier):
         for start in range(0, images.shape[0], batch_size):
             x = model_input(images[start : start + batch_size], device)
             f = classifier.features(x)
-            # forward == heads(features) for AttributeClassifier; avoid running the body twice
-            logits = heads(f) if isinstance(heads, nn.Linear) else classifier(x)
+            # forward == head_logits(features) for AttributeClassifier; avoid running the body twice
+            logits = head_logits(f) if callable(head_logits) else classifier(x)
             blocks = logits.float().split(list(NUM_VARIANTS), dim=-1)
             preds.append(torch.stack([b.argmax(dim=-1) for b in blocks], dim=-1).cpu())
             feats.append(f.double().cpu())

@@ -136,9 +136,13 @@ class AttributeClassifier(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``[N, 217]``: the 18 attribute heads concatenated in schema order."""
+        return self.head_logits(self.features(x))
+
+    def head_logits(self, features: torch.Tensor) -> torch.Tensor:
+        """Logits ``[N, 217]`` from ``features(x)`` (``forward(x) == head_logits(features(x))``)."""
         if self.head_mask is None:
-            return self.heads(self.features(x))
-        return F.linear(self.features(x), self.heads.weight * self.head_mask, self.heads.bias)
+            return self.heads(features)
+        return F.linear(features, self.heads.weight * self.head_mask, self.heads.bias)
 
     @torch.no_grad()
     def predict_proba(self, x: torch.Tensor) -> torch.Tensor:

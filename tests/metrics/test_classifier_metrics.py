@@ -95,8 +95,15 @@ def test_feature_space_quality_floor_and_ratio():
         feature_space_quality(shifted[:10], real_a, real_b)
 
 
-def test_classifier_outputs_match_the_model_api():
-    model = AttributeClassifier(ClassifierConfig(image_size=32, width=8, stages=2, feature_dim=16))
+BAND = {"band_width": 4, "band_feature_dim": 8, "band_attributes": ("eyebrow_shape", "eyebrow_width")}
+
+
+@pytest.mark.parametrize("band", [{}, BAND], ids=["plain", "band-heads"])
+def test_classifier_outputs_match_the_model_api(band):
+    model = AttributeClassifier(ClassifierConfig(image_size=32, width=8, stages=2, feature_dim=16, **band))
+    if band:  # make the masked (unused) head weights large, so bypassing the mask would change predictions
+        with torch.no_grad():
+            model.heads.weight.add_((1 - model.head_mask) * 50.0)
     model.train()
     images = torch.rand(5, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
     feats, preds = classifier_outputs(model, images, batch_size=2)
