@@ -21,7 +21,7 @@ def _make_folder(root: Path) -> None:
     Image.fromarray(np.full((12, 12, 3), 10, np.uint8)).save(root / "a" / "x.png")
     Image.fromarray(np.full((20, 10, 3), 200, np.uint8)).save(root / "b" / "y.JPG")
     rgba = np.zeros((8, 8, 4), np.uint8)
-    Image.fromarray(rgba, "RGBA").save(root / "b" / "c" / "z.png")
+    Image.fromarray(rgba).save(root / "b" / "c" / "z.png")
     Image.fromarray(np.full((8, 8, 3), 5, np.uint8)).save(root / "top.bmp")
     (root / "notes.txt").write_text("ignored")
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(root / ".thumbs" / "t.png")

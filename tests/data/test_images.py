@@ -38,13 +38,13 @@ def test_rgba_is_composited_on_white(tmp_path: Path):
     rgba = np.zeros((8, 8, 4), dtype=np.uint8)
     rgba[..., 0] = 200  # red channel everywhere
     rgba[:4, :, 3] = 255  # top half opaque, bottom half fully transparent
-    Image.fromarray(rgba, "RGBA").save(tmp_path / "a.png")
+    Image.fromarray(rgba).save(tmp_path / "a.png")
     out = load_image(tmp_path / "a.png", 8, crop=1.0)
     np.testing.assert_array_equal(out[:4], np.broadcast_to([200, 0, 0], (4, 8, 3)))
     np.testing.assert_array_equal(out[4:], np.full((4, 8, 3), 255))
     # half transparent: halfway to white
     rgba[:, :, 3] = 128
-    Image.fromarray(rgba, "RGBA").save(tmp_path / "b.png")
+    Image.fromarray(rgba).save(tmp_path / "b.png")
     out = load_image(tmp_path / "b.png", 8, crop=1.0)
     assert abs(int(out[0, 0, 1]) - 127) <= 1 and abs(int(out[0, 0, 0]) - 227) <= 1
 
@@ -59,11 +59,11 @@ def test_palette_with_transparency_and_gray_modes(tmp_path: Path):
     np.testing.assert_array_equal(out[0, 0], [255, 255, 255])
     np.testing.assert_array_equal(out[1, 1], [10, 20, 30])
 
-    Image.fromarray(np.full((4, 4), 77, np.uint8), "L").save(tmp_path / "l.png")
+    Image.fromarray(np.full((4, 4), 77, np.uint8)).save(tmp_path / "l.png")
     np.testing.assert_array_equal(load_image(tmp_path / "l.png", 4, crop=1.0), np.full((4, 4, 3), 77))
     la = np.zeros((4, 4, 2), np.uint8)
     la[..., 0] = 10
-    Image.fromarray(la, "LA").save(tmp_path / "la.png")
+    Image.fromarray(la).save(tmp_path / "la.png")
     np.testing.assert_array_equal(load_image(tmp_path / "la.png", 4, crop=1.0), np.full((4, 4, 3), 255))
 
 
@@ -162,7 +162,7 @@ def test_real_face_reencoded_as_rgba_and_palette(real_128_dir: Path, tmp_path: P
     white = (rgb == 255).all(axis=-1)
     rgba = np.dstack([rgb, np.where(white, 0, 255).astype(np.uint8)])
     rgba[white, :3] = 0  # colour under full transparency must not leak
-    Image.fromarray(rgba, "RGBA").save(tmp_path / "rgba.png")
+    Image.fromarray(rgba).save(tmp_path / "rgba.png")
     np.testing.assert_array_equal(load_image(tmp_path / "rgba.png", 128, crop=1.0), rgb)
     np.testing.assert_array_equal(load_image(tmp_path / "rgba.png", 64), load_image(src, 64))
     Image.fromarray(rgb).quantize(256).save(tmp_path / "p.png")
