@@ -64,14 +64,16 @@ def tiny_models(device: torch.device) -> dict[str, torch.nn.Module]:
 
 
 def default_arch_models(device: torch.device) -> dict[str, torch.nn.Module]:
-    """Random models with the default configs (64x64, ngf/ndf 64, the default classifier): the cost of the
-    bundled architecture when its weights are not at hand (throughput does not depend on the weights)."""
-    from gan.models import AttributeClassifier, ClassifierConfig, Discriminator, DiscriminatorConfig, Generator, GeneratorConfig
+    """Random models of the bundled architecture (the ``cartoon64`` presets, which a test keeps equal to the
+    bundled configs): its cost when the weights are not at hand (throughput does not depend on the weights)."""
+    from gan.models import AttributeClassifier, Discriminator, Generator
+    from gan.presets import get_classifier_preset, get_gan_preset
 
+    gan = get_gan_preset("cartoon64").config
     models = {
-        "generator": Generator(GeneratorConfig(), seed=0),
-        "discriminator": Discriminator(DiscriminatorConfig(), seed=1),
-        "classifier": AttributeClassifier(ClassifierConfig(), seed=2),
+        "generator": Generator(gan.generator, seed=0),
+        "discriminator": Discriminator(gan.discriminator, seed=1),
+        "classifier": AttributeClassifier(get_classifier_preset("cartoon64").config.model, seed=2),
     }
     for m in models.values():
         m.to(device).eval().requires_grad_(False)
