@@ -26,16 +26,15 @@ from torch import nn
 from gan.data.loading import load_faces
 from gan.data.schema import ATTRIBUTE_INDEX, GLASSES_NONE, NUM_VARIANTS
 from gan.data.splits import holdout_split
+from gan.models.config import ClassifierConfig
 
 EYEBROWS = ("eyebrow_shape", "eyebrow_thickness", "eyebrow_weight", "eyebrow_width")
-ROWS, COLS = (0.30, 0.58), (0.15, 0.85)
 
 
 def band(images: torch.Tensor) -> torch.Tensor:
-    """The brow-and-eye band of uint8 faces ``[N, 3, S, S]``, as float in [-1, 1]."""
-    s = images.shape[-1]
-    r0, r1 = (round(f * s) for f in ROWS)
-    c0, c1 = (round(f * s) for f in COLS)
+    """The brow-and-eye band of uint8 faces ``[N, 3, S, S]`` (the classifier's default ``band_box``), as float
+    in [-1, 1]."""
+    r0, r1, c0, c1 = ClassifierConfig(image_size=images.shape[-1]).band_pixels
     return images[:, :, r0:r1, c0:c1].float() / 127.5 - 1.0
 
 

@@ -44,8 +44,9 @@ class PretrainedModels:
     card: dict[str, Any] = field(default_factory=dict)
 
 
-def _missing(weights_dir: Path) -> list[Path]:
-    return [weights_dir / name for name in WEIGHT_FILES.values() if not (weights_dir / name).is_file()]
+def _missing(weights_dir: Path, roles: Sequence[str] = tuple(WEIGHT_FILES)) -> list[Path]:
+    """The weight files of ``roles`` that are not in ``weights_dir``."""
+    return [weights_dir / WEIGHT_FILES[r] for r in roles if not (weights_dir / WEIGHT_FILES[r]).is_file()]
 
 
 def available(weights_dir: str | Path | None = None) -> bool:
@@ -105,7 +106,7 @@ def weights_fingerprint(weights_dir: str | Path | None = None, roles: Sequence[s
     if unknown:
         raise ValueError(f"roles: unknown {unknown}; choose from {list(WEIGHT_FILES)}")
     folder = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
-    missing = [folder / WEIGHT_FILES[r] for r in roles if not (folder / WEIGHT_FILES[r]).is_file()]
+    missing = _missing(folder, roles)
     if missing:
         raise FileNotFoundError("model weights not found: " + ", ".join(str(p) for p in missing))
     digest = hashlib.sha256()

@@ -59,15 +59,13 @@ def run(args: argparse.Namespace) -> int:
     ckpt = out / "checkpoints" / "latest.safetensors"
     given = {f: getattr(args, f) for f in _OVERRIDES if getattr(args, f) is not None}
     model_given = {f: getattr(args, f) for f in _MODEL_OVERRIDES if getattr(args, f) is not None}
-    if "band_attributes" in model_given:
-        model_given["band_attributes"] = tuple(model_given["band_attributes"])
     config = dataclasses.replace(preset.config, **given)
     config = dataclasses.replace(config, model=dataclasses.replace(config.model, **model_given))
     if args.resume:
         _, state = load_checkpoint(ckpt)
         saved = ClassifierTrainConfig.from_dict(state.get("config"), source=str(ckpt))
         clash = [f for f, v in given.items() if f != "checkpoint_every" and getattr(saved, f) != v]
-        clash += [f for f, v in model_given.items() if getattr(saved.model, f) != v]
+        clash += [f for f in model_given if getattr(saved.model, f) != getattr(config.model, f)]  # as normalised
         if clash:
             raise ValueError(f"--resume: {ckpt} was trained with other {', '.join(sorted(clash))}; drop those options")
         config = dataclasses.replace(saved, **{k: v for k, v in given.items() if k == "checkpoint_every"})
