@@ -119,3 +119,7 @@ def test_train_classifier_cli_model_overrides(tmp_path: Path, capsys) -> None:
     assert "width" in capsys.readouterr().err
     assert main(args + ["--width", "0", "--out", str(tmp_path / "bad")]) == 2
     assert "width" in capsys.readouterr().err
+    assert main(args + ["--resume", "--band-attributes", "eyebrow_shape"]) == 2
+    assert "other band_attributes" in capsys.readouterr().err
+    assert main(args + ["--band-width", "4", "--band-attributes", "eyebrows", "--out", str(tmp_path / "bad2")]) == 2
+    assert "unknown attribute(s) ['eyebrows']" in capsys.readouterr().err
