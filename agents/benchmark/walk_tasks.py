@@ -212,6 +212,10 @@ def _sb3_task(algo: str) -> Any:
 
 
 def _search_task(method: str) -> Any:
+    """A search baseline with ``search_budget`` generator calls per evaluation face. Gradient ascent is
+    deterministic (no seed enters it), so it runs once per call, all faces in one batch, and is recorded for
+    every pending seed, like the walk oracles."""
+
     def task(ctx: WalkContext, seeds: Sequence[int]) -> dict[int, RunOutput]:
         from agents.baselines import gradient_ascent_batch, run_search, scorer_objective
 
@@ -228,10 +232,12 @@ def _search_task(method: str) -> Any:
                                      else _one_hot(env.unwrapped.target), device=scorer.device)
             starts.append((z0, target))
         bound = env.unwrapped.config.z_bound
+        if method == "gradient_ascent":
+            z0s, targets = (torch.stack(t) for t in zip(*starts))
+            ascent = gradient_ascent_batch(lambda z: scorer(z, targets), z0s, s.search_budget, bound=bound)
         for seed in seeds:
-            if method == "gradient_ascent":  # deterministic: all faces in one batch
-                z0s, targets = (torch.stack(t) for t in zip(*starts))
-                results = gradient_ascent_batch(lambda z: scorer(z, targets), z0s, s.search_budget, bound=bound)
+            if method == "gradient_ascent":
+                results = ascent
             else:
                 results = [run_search(method, scorer_objective(scorer, target), z0, s.search_budget,
                                       seed=seed * 1_000_003 + i, bound=bound)
@@ -259,6 +265,7 @@ def _search_task(method: str) -> Any:
         env.close()
         return out
 
+    task.batched_seeds = method == "gradient_ascent"
     return task
 
 

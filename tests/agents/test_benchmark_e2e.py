@@ -65,6 +65,27 @@ def test_same_seed_same_results(tmp_path, tiny_profile):
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_gradient_ascent_runs_once_for_all_pending_seeds(tmp_path, tiny_profile, monkeypatch):
+    """The white-box oracle is deterministic: one batched ascent per call, the same result for every seed."""
+    import agents.baselines
+
+    calls = []
+    real = agents.baselines.gradient_ascent_batch
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(agents.baselines, "gradient_ascent_batch", counted)
+    res = suite.run_benchmark(tmp_path, "quick", envs=["LatentWalk-v0"], agents=["gradient_ascent"], seeds=3,
+                              tiny=True, progress=False, report=False)
+    assert res["ran"] == 3 and len(calls) == 1
+    final = pd.read_csv(res["results"]).query("step == @FINAL").pivot_table(index="seed", columns="metric",
+                                                                             values="value")
+    assert len(final) == 3 and (final.nunique() == 1).all()
+    assert final["score_gain"].iloc[0] > 0
+
+
 @pytest.mark.slow
 def test_hyperparam_tune_end_to_end_budgets_matched(tmp_path, tiny_profile):
     res = suite.run_benchmark(tmp_path, "quick", envs=["HyperparamTune-v0"], tiny=True, progress=False,
