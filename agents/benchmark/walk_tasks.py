@@ -215,6 +215,7 @@ def _search_task(method: str) -> Any:
     """A search baseline with ``search_budget`` generator calls per evaluation face. Gradient ascent is
     deterministic (no seed enters it), so it runs once per call, all faces in one batch, and is recorded for
     every pending seed, like the walk oracles."""
+    deterministic = method == "gradient_ascent"
 
     def task(ctx: WalkContext, seeds: Sequence[int]) -> dict[int, RunOutput]:
         from agents.baselines import gradient_ascent_batch, run_search, scorer_objective
@@ -232,16 +233,14 @@ def _search_task(method: str) -> Any:
                                      else _one_hot(env.unwrapped.target), device=scorer.device)
             starts.append((z0, target))
         bound = env.unwrapped.config.z_bound
-        if method == "gradient_ascent":
+        if deterministic:  # all faces in one batch, once for every seed
             z0s, targets = (torch.stack(t) for t in zip(*starts))
-            ascent = gradient_ascent_batch(lambda z: scorer(z, targets), z0s, s.search_budget, bound=bound)
+            shared = gradient_ascent_batch(lambda z: scorer(z, targets), z0s, s.search_budget, bound=bound)
         for seed in seeds:
-            if method == "gradient_ascent":
-                results = ascent
-            else:
-                results = [run_search(method, scorer_objective(scorer, target), z0, s.search_budget,
-                                      seed=seed * 1_000_003 + i, bound=bound)
-                           for i, (z0, target) in enumerate(starts)]
+            results = shared if deterministic else [
+                run_search(method, scorer_objective(scorer, target), z0, s.search_budget, seed=seed * 1_000_003 + i,
+                           bound=bound)
+                for i, (z0, target) in enumerate(starts)]
             rows, curves, start_z, end_z = [], [], [], []
             for (z0, _), res in zip(starts, results):
                 st, be = res.start_extra, res.best_extra
@@ -265,7 +264,7 @@ def _search_task(method: str) -> Any:
         env.close()
         return out
 
-    task.batched_seeds = method == "gradient_ascent"
+    task.batched_seeds = deterministic
     return task
 
 
