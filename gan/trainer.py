@@ -526,10 +526,10 @@ class GANTrainer:
         n = min(self.config.fd_samples, self.num_images)
         if self._real_stats is None:
             idx = torch.from_numpy(np.sort(np.random.default_rng(derive_seed(self.config.seed, "eval")).choice(self.num_images, n, replace=False)))
-            self._real_stats = gaussian_stats(self._classifier_features(self.images[idx.to(self.images.device)]))
+            self._real_stats = gaussian_stats(self._classifier_features(self.images[idx.to(self.images.device)]), "real")
         gen = torch.Generator().manual_seed(derive_seed(self.config.seed, "eval"))
-        fake_stats = gaussian_stats(self._classifier_features(self.sample(n, generator=gen)))
-        return float(frechet_distance(fake_stats, self._real_stats))
+        fake_stats = gaussian_stats(self._classifier_features(self.sample(n, generator=gen)), "generated")
+        return float(frechet_distance(fake_stats, self._real_stats, names=("generated", "real")))
 
     # -- checkpoints -----------------------------------------------------------------------------------------
 

@@ -255,9 +255,11 @@ def feature_space_quality(
         raise ValueError(f"generated, real_a and real_b must have the same size, got {sorted(sizes)}")
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     return FeatureSpaceQuality(
-        frechet=frechet_distance_features(generated, real_a),
-        frechet_floor=frechet_distance_features(real_b, real_a),
-        kid=kernel_inception_distance(generated, real_a, n_subsets=kid_subsets, subset_size=kid_subset_size, rng=generator),
-        kid_floor=kernel_inception_distance(real_b, real_a, n_subsets=kid_subsets, subset_size=kid_subset_size, rng=generator),
+        frechet=frechet_distance_features(generated, real_a, names=("generated", "real_a")),
+        frechet_floor=frechet_distance_features(real_b, real_a, names=("real_b", "real_a")),
+        kid=kernel_inception_distance(generated, real_a, n_subsets=kid_subsets, subset_size=kid_subset_size,
+                                      rng=generator, names=("generated", "real_a")),
+        kid_floor=kernel_inception_distance(real_b, real_a, n_subsets=kid_subsets, subset_size=kid_subset_size,
+                                            rng=generator, names=("real_b", "real_a")),
         n=len(generated),
     )

@@ -57,14 +57,15 @@ def as_feature_matrix(features: np.ndarray | torch.Tensor, name: str = "features
     return array
 
 
-def gaussian_stats(features: np.ndarray | torch.Tensor) -> GaussianStats:
+def gaussian_stats(features: np.ndarray | torch.Tensor, name: str = "features") -> GaussianStats:
     """Mean and (unbiased, ``N - 1``) covariance of a feature set ``[N, D]``, both float64.
 
-    :raises ValueError: on a wrong shape, non-finite values or fewer than 2 samples.
+    :param name: what the input is called in error messages (e.g. ``generated``, ``real_a``).
+    :raises ValueError: on a wrong shape, non-finite values or fewer than 2 samples; the message names ``name``.
     """
-    array = as_feature_matrix(features)
+    array = as_feature_matrix(features, name)
     if array.shape[0] < 2:
-        raise ValueError(f"need at least 2 samples to estimate a covariance, got {array.shape[0]}")
+        raise ValueError(f"{name}: need at least 2 samples to estimate a covariance, got {array.shape[0]}")
     mu = array.mean(axis=0)
     sigma = np.atleast_2d(np.cov(array, rowvar=False))
     return mu, sigma
@@ -93,17 +94,20 @@ def _sqrtm(matrix: np.ndarray) -> np.ndarray:
         return np.asarray(linalg.sqrtm(matrix))
 
 
-def frechet_distance(stats_a: GaussianStats, stats_b: GaussianStats, eps: float = DEFAULT_EPS) -> float:
+def frechet_distance(
+    stats_a: GaussianStats, stats_b: GaussianStats, eps: float = DEFAULT_EPS, *, names: tuple[str, str] = ("stats_a", "stats_b")
+) -> float:
     """Fréchet distance (squared, as FID reports it) between two Gaussians given as (mean, covariance).
 
     :param eps: diagonal offset used only when the covariance product is near-singular.
+    :param names: what the two inputs are called in error messages.
     :raises ValueError: on mismatched or non-finite statistics, or when the matrix square root keeps a
         large imaginary part even after the offset (too few samples for the feature dimension).
     """
-    mu_a, sigma_a = _check_stats(stats_a, "stats_a")
-    mu_b, sigma_b = _check_stats(stats_b, "stats_b")
+    mu_a, sigma_a = _check_stats(stats_a, names[0])
+    mu_b, sigma_b = _check_stats(stats_b, names[1])
     if mu_a.shape != mu_b.shape:
-        raise ValueError(f"feature dimensions differ: {mu_a.shape[0]} vs {mu_b.shape[0]}")
+        raise ValueError(f"feature dimensions differ: {names[0]} has {mu_a.shape[0]}, {names[1]} has {mu_b.shape[0]}")
     diff = mu_a - mu_b
 
     covmean = _sqrtm(sigma_a @ sigma_b)
@@ -128,10 +132,15 @@ def frechet_distance(stats_a: GaussianStats, stats_b: GaussianStats, eps: float 
 
 
 def frechet_distance_features(
-    a: np.ndarray | torch.Tensor, b: np.ndarray | torch.Tensor, eps: float = DEFAULT_EPS
+    a: np.ndarray | torch.Tensor,
+    b: np.ndarray | torch.Tensor,
+    eps: float = DEFAULT_EPS,
+    *,
+    names: tuple[str, str] = ("a", "b"),
 ) -> float:
     """Fréchet distance between Gaussians fitted to two feature sets ``[N_a, D]`` and ``[N_b, D]``.
 
-    :raises ValueError: see :func:`gaussian_stats` and :func:`frechet_distance`.
+    :param names: what ``a`` and ``b`` are called in error messages (e.g. ``("generated", "real_a")``).
+    :raises ValueError: see :func:`gaussian_stats` and :func:`frechet_distance`; the message names the input.
     """
-    return frechet_distance(gaussian_stats(a), gaussian_stats(b), eps=eps)
+    return frechet_distance(gaussian_stats(a, names[0]), gaussian_stats(b, names[1]), eps=eps, names=names)

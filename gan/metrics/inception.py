@@ -194,7 +194,7 @@ def cached_real_features(
     """
     if cache_dir is None:
         features = inception_features(model, images, batch_size, progress)
-        return features, gaussian_stats(features)
+        return features, gaussian_stats(features, "real")
     fingerprint = real_set_fingerprint(images, model.weights_sha256)
     cache = Path(cache_dir)
     path = cache / f"inception_real_{fingerprint[:24]}.npz"
@@ -214,7 +214,7 @@ def cached_real_features(
         except (OSError, ValueError, KeyError) as err:
             logger.warning("Inception feature cache %s is unreadable (%s); recomputing", path, err)
     features = inception_features(model, images, batch_size, progress)
-    mu, sigma = gaussian_stats(features)
+    mu, sigma = gaussian_stats(features, "real")
     cache.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=cache, suffix=".npz.tmp")
     try:
@@ -248,6 +248,7 @@ def fid_kid(
     """
     real, real_stats = cached_real_features(model, real_images, cache_dir, batch_size, progress)
     fake = inception_features(model, fake_images, batch_size, progress)
-    fid = frechet_distance(real_stats, gaussian_stats(fake))
-    kid = kernel_inception_distance(real, fake, n_subsets=kid_subsets, subset_size=kid_subset_size, rng=rng)
+    fid = frechet_distance(real_stats, gaussian_stats(fake, "generated"), names=("real", "generated"))
+    kid = kernel_inception_distance(real, fake, n_subsets=kid_subsets, subset_size=kid_subset_size, rng=rng,
+                                    names=("real", "generated"))
     return fid, kid, real_stats

@@ -69,25 +69,27 @@ def kernel_inception_distance(
     n_subsets: int = DEFAULT_SUBSETS,
     subset_size: int = DEFAULT_SUBSET_SIZE,
     rng: np.random.Generator | int = 0,
+    names: tuple[str, str] = ("a", "b"),
 ) -> KIDResult:
     """KID between feature sets ``a [N_a, D]`` and ``b [N_b, D]``.
 
     :param n_subsets: number of random subset pairs averaged over.
     :param subset_size: samples per subset; reduced to ``min(N_a, N_b)`` when the sets are smaller.
     :param rng: a numpy ``Generator`` or an integer seed for one; the only source of randomness.
+    :param names: what ``a`` and ``b`` are called in error messages.
     :raises ValueError: on bad shapes/values, fewer than 2 samples, or non-positive subset settings.
     """
-    x = as_feature_matrix(a, "a")
-    y = as_feature_matrix(b, "b")
+    x = as_feature_matrix(a, names[0])
+    y = as_feature_matrix(b, names[1])
     if x.shape[1] != y.shape[1]:
-        raise ValueError(f"feature dimensions differ: {x.shape[1]} vs {y.shape[1]}")
+        raise ValueError(f"feature dimensions differ: {names[0]} has {x.shape[1]}, {names[1]} has {y.shape[1]}")
     if isinstance(n_subsets, bool) or not isinstance(n_subsets, (int, np.integer)) or n_subsets < 1:
         raise ValueError(f"n_subsets must be a positive integer, got {n_subsets!r}")
     if isinstance(subset_size, bool) or not isinstance(subset_size, (int, np.integer)) or subset_size < 2:
         raise ValueError(f"subset_size must be an integer >= 2, got {subset_size!r}")
     m = min(int(subset_size), x.shape[0], y.shape[0])
     if m < 2:
-        raise ValueError(f"KID needs at least 2 samples in each set, got {x.shape[0]} and {y.shape[0]}")
+        raise ValueError(f"KID needs at least 2 samples in each set, got {x.shape[0]} ({names[0]}) and {y.shape[0]} ({names[1]})")
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     values = np.empty(int(n_subsets), dtype=np.float64)
     for i in range(int(n_subsets)):

@@ -107,3 +107,24 @@ def test_kid_errors():
         kernel_inception_distance(a, a, subset_size=1)
     with pytest.raises(ValueError, match="at least 2 samples"):
         kernel_inception_distance(a, a[:1])
+
+
+def test_errors_name_the_bad_input():
+    """Each input is named in the message, so a caller sees which of its sets is bad."""
+    from gan.metrics.classifier_metrics import feature_space_quality
+
+    good = np.random.default_rng(0).normal(size=(6, 3))
+    bad = good.copy()
+    bad[2, 1] = np.inf
+    with pytest.raises(ValueError, match=r"^real_b contains non-finite values \(in 1 of 6 rows\)"):
+        feature_space_quality(good, good, bad, kid_subsets=2, kid_subset_size=4)
+    with pytest.raises(ValueError, match=r"^generated contains non-finite values"):
+        feature_space_quality(bad, good, good, kid_subsets=2, kid_subset_size=4)
+    with pytest.raises(ValueError, match=r"^b: need at least 2 samples"):
+        frechet_distance_features(good, good[:1])
+    with pytest.raises(ValueError, match=r"^fake: need at least 2 samples"):
+        gaussian_stats(good[:1], "fake")
+    with pytest.raises(ValueError, match="dimensions differ: a has 3, b has 4"):
+        frechet_distance_features(good, np.ones((5, 4)))
+    with pytest.raises(ValueError, match=r"^real must have shape \[N, D\]"):
+        kernel_inception_distance(good, good[0], names=("generated", "real"))
