@@ -11,7 +11,8 @@ Where the env has a native batched vector env (LatentWalk, LatentCodebook), trai
 on SB3's ``DummyVecEnv``.
 
 Seeding: SB3 seeds Python's, NumPy's and torch's global generators itself (``set_random_seed``) when a model
-is built with ``seed``; that is SB3's behaviour, not something these helpers add.
+is built with ``seed``, and re-seeds the training env with that seed; that is SB3's behaviour, not something
+these helpers add. ``setup(env, env_seed=...)`` seeds the env's episodes independently of the model seed.
 """
 
 from __future__ import annotations
@@ -155,13 +156,21 @@ class SB3Agent(Agent):
         return make_vec_env(self.env_id, int(self.hyperparams.get("n_envs", 1)), int(self.seed or 0),
                             env_kwargs, native)
 
-    def setup(self, env: Any, tensorboard_log: str | Path | None = None) -> Any:
-        """Build the SB3 model on ``env`` (a ``VecEnv`` or a ``gym.Env``)."""
+    def setup(self, env: Any, tensorboard_log: str | Path | None = None, env_seed: int | None = None) -> Any:
+        """Build the SB3 model on ``env`` (a ``VecEnv`` or a ``gym.Env``).
+
+        Building a model with a seed makes SB3 re-seed the env with that seed (sub-env ``i`` gets
+        ``seed + i``), whatever the env was seeded with before. ``env_seed`` re-seeds the env after that, so
+        training episodes come from ``env_seed, env_seed + 1, ...`` (they take effect at the first reset,
+        which ``learn`` does).
+        """
         kwargs = {k: v for k, v in self.hyperparams.items() if k not in _NON_MODEL_KEYS}
         self.model = self.algo_class(self.hyperparams.get("policy", "MlpPolicy"), env, seed=self.seed,
                                      device=self.device, verbose=0,
                                      tensorboard_log=None if tensorboard_log is None else str(tensorboard_log),
                                      **kwargs)
+        if env_seed is not None:
+            self.model.get_env().seed(int(env_seed))
         return self.model
 
     def set_env(self, env: Any) -> None:

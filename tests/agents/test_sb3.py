@@ -49,6 +49,15 @@ def test_dqn_learns_the_stub_walk_and_round_trips(tmp_path):
     assert loaded.act(obs) == agent.act(obs)
 
 
+@pytest.mark.parametrize("env_seed, expected_seeds", [(None, [7, 8]), (100, [100, 101])])
+def test_setup_env_seed_sets_the_training_episodes(env_seed, expected_seeds):
+    """SB3 re-seeds the env with the model seed (7 here) when the model is built; ``env_seed`` overrides it."""
+    agent = SB3Agent("ppo", "LatentWalk-v0", hyperparams={"n_steps": 64, "batch_size": 64}, seed=7)
+    agent.setup(make_vec_env(StubWalk, n_envs=2, seed=0), env_seed=env_seed)
+    first = agent.model.get_env().reset()
+    np.testing.assert_array_equal(first, np.stack([StubWalk().reset(seed=s)[0] for s in expected_seeds]))
+
+
 def test_ppo_runs_and_round_trips(tmp_path):
     agent = SB3Agent("ppo", "LatentWalk-v0", hyperparams={"n_timesteps": 256, "n_steps": 64, "batch_size": 64},
                      seed=1)
