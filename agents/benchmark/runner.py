@@ -2,9 +2,10 @@
 
 Each finished run (one env, one agent, one seed) is written atomically to
 ``OUT/runs/<env>/<agent>/seed<k>.csv`` with a JSON sidecar holding its ``config_id`` (a hash of the env's
-benchmark settings), wall time and generator calls. A run whose files exist with the same ``config_id`` is
-not redone, so an interrupted benchmark resumes where it stopped, and changing one env's settings redoes only
-that env's runs. ``OUT/results.csv`` is the concatenation of every finished run, in the tidy schema
+benchmark settings and models, and of the task's ``protocol`` version when it is above 1), wall time and
+generator calls. A run whose files exist with the same ``config_id`` is not redone, so an interrupted
+benchmark resumes where it stopped, changing one env's settings redoes only that env's runs, and bumping one
+task's ``protocol`` (when what the task does changes) redoes only that task's runs. ``OUT/results.csv`` is the concatenation of every finished run, in the tidy schema
 :data:`RESULT_COLUMNS` (one row per metric value).
 
 A task is a function ``task(context, seeds) -> dict[seed, RunOutput]``. It is called with one seed at a
@@ -116,8 +117,8 @@ class ResultStore:
         return pd.DataFrame(rows, columns=["env", "agent", "seed", "config_id", "wall_s", "generator_calls",
                                            "finished_utc"])
 
-    def load(self, config_ids: dict[str, str] | None = None) -> pd.DataFrame:
-        """All finished runs' rows (optionally only those whose env's config_id matches)."""
+    def load(self, config_ids: dict[tuple[str, str], str] | None = None) -> pd.DataFrame:
+        """All finished runs' rows (optionally only those whose ``(env, agent)`` config_id matches)."""
         frames = []
         for csv in sorted(self.runs_dir.glob("*/*/seed*.csv")):
             frame = read_results_csv(csv)
@@ -128,10 +129,10 @@ class ResultStore:
             return pd.DataFrame(columns=list(RESULT_COLUMNS))
         df = pd.concat(frames, ignore_index=True)
         if config_ids is not None:
-            df = df[df.apply(lambda r: config_ids.get(r["env"]) == r["config_id"], axis=1)]
+            df = df[df.apply(lambda r: config_ids.get((r["env"], r["agent"])) == r["config_id"], axis=1)]
         return df.reset_index(drop=True)
 
-    def write_results(self, config_ids: dict[str, str] | None = None) -> Path:
+    def write_results(self, config_ids: dict[tuple[str, str], str] | None = None) -> Path:
         """Write ``results.csv`` from the finished runs and return its path."""
         path = self.out_dir / "results.csv"
         self.out_dir.mkdir(parents=True, exist_ok=True)

@@ -65,7 +65,7 @@ def profiles() -> dict[str, Profile]:
     return {
         "quick": Profile(
             "quick",
-            WalkSettings(max_steps=20, eval_faces=2, train_episodes=5, sb3_timesteps=200, sb3_envs=4,
+            WalkSettings(max_steps=20, eval_faces=2, train_episodes=5, sb3_timesteps=1_024, sb3_envs=4,
                          search_budget=63),
             CodebookSettings(horizon=300, num_arms=10, arm_radius=0.5, mc_samples=8, n_points=40),
             _tune_settings(max_steps=3, ppo_timesteps=6, search_candidates=2, eval_instances=1),
@@ -103,6 +103,17 @@ def tiny_models(seed: int = 0) -> dict[str, Any]:
 
 def _settings_dict(obj: Any) -> dict[str, Any]:
     return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else dict(obj)
+
+
+def _run_config_id(profile: str, models_id: str, settings: Any, task: Any) -> str:
+    """The ``config_id`` of one (env, agent): profile, models and env settings, plus the task's ``protocol``
+    version when it is above 1 (version 1 adds nothing, so runs recorded before a task had versions stay
+    valid)."""
+    key = {"profile": profile, "models": models_id, "settings": _settings_dict(settings)}
+    protocol = getattr(task, "protocol", 1)
+    if protocol != 1:
+        key["protocol"] = protocol
+    return config_id(key)
 
 
 def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] | None = None,
@@ -180,8 +191,8 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
         contexts["HyperparamTune-v0"] = TuneContext(prof.tune, {"device": device, **tune_kwargs}, tiny=tiny)
     settings = {"LatentWalk-v0": prof.walk, "LatentCodebook-v0": prof.codebook, "HyperparamTune-v0": prof.tune}
     models_ids = {e: "tiny" if tiny else _models_id(weights_dir, ENV_MODELS[e]) for e in envs}
-    cids = {e: config_id({"profile": profile, "models": models_ids[e], "settings": _settings_dict(settings[e])})
-            for e in envs}
+    cids = {(e, name): _run_config_id(profile, models_ids[e], settings[e], task)
+            for e in envs for name, task in tasks[e].items()}
     models_id = "tiny" if tiny else _models_id(weights_dir)
     plan = []
     seed_counts = {}
@@ -191,13 +202,14 @@ def run_benchmark(out_dir: str | Path, profile: str = "quick", envs: list[str] |
         seed_counts[env] = list(seed_list) if seed_list is not None else n
         for name, task in tasks[env].items():
             if agents is None or name in agents:
-                plan.append((env, name, task, contexts[env], cids[env], env_seeds))
+                plan.append((env, name, task, contexts[env], cids[env, name], env_seeds))
     start = time.perf_counter()
     counts = run_grid(store, plan, progress=progress)
     wall = time.perf_counter() - start
     results = store.write_results(cids)
     meta = {"profile": profile, "tiny": tiny, "models": models_id, "device": device, "envs": envs, "agents": agents,
-            "seeds": seed_counts, "settings": {e: _settings_dict(settings[e]) for e in envs}, "config_ids": cids,
+            "seeds": seed_counts, "settings": {e: _settings_dict(settings[e]) for e in envs},
+            "config_ids": {f"{e}/{a}": cid for (e, a), cid in cids.items()},
             "command": command, "wall_s_this_invocation": wall, **counts}
     (out_dir / "benchmark.json").write_text(json.dumps(meta, indent=1, default=str))
     report_path = None

@@ -4,15 +4,16 @@ gradient oracle restricted to the walk's actions (``gradient_walk``, walked like
 one-step lookahead over all the walk's moves (``greedy_walk``, ``2 * z_dim`` extra calls per step).
 
 Protocol. Every agent is evaluated on the same ``eval_faces`` start faces and targets:
-``env.reset(seed=EVAL_SEED + i)``. An RL agent first trains for its budget on episodes seeded from the run
-seed, then walks each evaluation face greedily for ``max_steps`` steps (``max_steps + 1`` generator calls:
-the start and one per step). A search baseline gets ``search_budget`` generator calls per face (the start
+``env.reset(seed=EVAL_SEED + i)``. An RL agent first trains for its budget on episodes seeded by
+:func:`training_seed` (never an evaluation seed, never another run seed's), then walks each evaluation face
+greedily for ``max_steps`` steps (``max_steps + 1`` generator calls: the start and one per step). A search baseline gets ``search_budget`` generator calls per face (the start
 included) and its best-so-far curve, so its result at the RL agents' ``max_steps + 1`` calls is also read.
 
 Metrics (means over the evaluation faces): ``realism_start`` / ``realism_end`` (sigma(D) of the start face and
 of the face delivered), ``score_start`` / ``score_end`` / ``score_gain``, ``match_rate_start`` /
 ``match_rate_end`` (fraction of the 18 target attributes the classifier reads), ``eval_calls`` and
-``train_calls`` (generator calls); search baselines also report ``score_gain_at_walk`` (the gain after
+``train_calls`` (generator calls: one per env step and one per episode start, as the agent really used them;
+SB3 finishes its last rollout, so PPO can step past ``sb3_timesteps``); search baselines also report ``score_gain_at_walk`` (the gain after
 ``max_steps + 1`` calls). Curves: ``train_return`` per training episode (RL), ``gain_vs_calls`` (search).
 """
 
@@ -34,6 +35,25 @@ logger = logging.getLogger(__name__)
 
 EVAL_SEED = 1_000_000
 """Evaluation faces are ``env.reset(seed=EVAL_SEED + i)``: the same for every agent and run seed."""
+
+TRAIN_SEED_BASE = 2**32
+TRAIN_SEEDS_PER_RUN = 2**20
+
+
+def training_seed(run_seed: int, index: int) -> int:
+    """Env seed of training episode ``index`` of run ``run_seed`` (for SB3, the seed of the first of its
+    parallel walks; walk ``i`` gets ``+ i``): ``TRAIN_SEED_BASE + run_seed * TRAIN_SEEDS_PER_RUN + index``.
+
+    The block of each run seed lies above every evaluation seed and apart from every other run seed's block,
+    so no agent trains on an evaluation face and no two run seeds share training episodes.
+
+    :raises ValueError: if ``run_seed < 0`` or ``index`` is outside ``[0, TRAIN_SEEDS_PER_RUN)``.
+    """
+    if run_seed < 0:
+        raise ValueError(f"run_seed must be >= 0, got {run_seed}")
+    if not 0 <= index < TRAIN_SEEDS_PER_RUN:
+        raise ValueError(f"training episode index must be in [0, {TRAIN_SEEDS_PER_RUN}), got {index}")
+    return TRAIN_SEED_BASE + run_seed * TRAIN_SEEDS_PER_RUN + index
 
 
 @dataclass(frozen=True)
@@ -148,7 +168,7 @@ def _episodic_task(make_agent: Any) -> Any:
             curve = []
             episodes = ctx.settings.train_episodes if not isinstance(agent, _RandomActions) else 0
             for ep in range(episodes):
-                result = run_episode(env, agent, seed=seed * 1_000_003 + ep)
+                result = run_episode(env, agent, seed=training_seed(seed, ep))
                 curve.append((ep, result["return"]))
             metrics, extra = _evaluate_policy(ctx, env, agent, task.agent_name, seed)
             metrics["train_calls"] = float(episodes * (ctx.settings.max_steps + 1))
@@ -195,15 +215,18 @@ def _sb3_task(algo: str) -> Any:
             agent = SB3Agent(algo, "LatentWalk-v0", hyperparams={"n_timesteps": s.sb3_timesteps, "n_envs": s.sb3_envs},
                              device="cpu", seed=seed)
             kwargs = {"max_steps": s.max_steps, **ctx.env_kwargs}
-            vec = make_vec_env("LatentWalk-v0", s.sb3_envs, seed * 1_000_003, kwargs)  # native batched env
+            env_seed = training_seed(seed, 0)
+            vec = make_vec_env("LatentWalk-v0", s.sb3_envs, env_seed, kwargs)  # native batched env
             tb = None if ctx.tensorboard is None else ctx.tensorboard / "LatentWalk-v0"
-            agent.setup(vec, tensorboard_log=tb)
+            agent.setup(vec, tensorboard_log=tb, env_seed=env_seed)
             agent.learn(tb_log_name=f"{algo}_seed{seed}")
             vec.close()
+            # one call per step, one per episode start: the first of each walk and each finished one's next
+            train_calls = agent.model.num_timesteps + s.sb3_envs + len(agent.episode_log)
             env = ctx.make_env()
             metrics, extra = _evaluate_policy(ctx, env, agent, task.agent_name, seed)
             env.close()
-            metrics["train_calls"] = float(s.sb3_timesteps)
+            metrics["train_calls"] = float(train_calls)
             out[seed] = RunOutput(metrics, {"train_return": [(t, r) for t, r in agent.episode_log]},
                                   int(metrics["train_calls"] + metrics["eval_calls"]), extra)
         return out
@@ -307,6 +330,8 @@ def walk_tasks() -> dict[str, Any]:
     }
     for name, task in tasks.items():
         task.agent_name = name
+    for name in RL_AGENTS:  # 2: training seeds from training_seed (were run_seed * 1_000_003 + k)
+        tasks[name].protocol = 2
     return tasks
 
 

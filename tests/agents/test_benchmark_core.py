@@ -121,7 +121,7 @@ def test_all_digit_config_id_survives_the_csv_round_trip(tmp_path):
     store = ResultStore(tmp_path)
     cid = "151107678756"
     run_grid(store, [("EnvA", "agent1", fake_task([]), 1.0, cid, [0, 1])], progress=False)
-    df = store.load({"EnvA": cid})
+    df = store.load({("EnvA", "agent1"): cid})
     assert len(df) == 2 * 3 and set(df["config_id"]) == {cid}
-    store.write_results({"EnvA": cid})
+    store.write_results({("EnvA", "agent1"): cid})
     assert len(read_results_csv(tmp_path / "results.csv")) == 2 * 3

@@ -43,6 +43,11 @@ def test_walk_and_codebook_end_to_end(tmp_path, tiny_profile):
                                                       "gradient_walk")} == {2 * 5.0}
     # the exact-lookahead oracle also pays for scoring all 2 * z_dim = 32 moves at each of its 4 steps per face
     assert float(calls["greedy_walk"][0]) == 2 * 5.0 + 2 * 4 * 32
+    # training calls as used: one per step and per episode start (2 episodes of 4 steps for tabular Q); PPO
+    # finishes its 128-step rollout on 2 walks (256 steps, 64 episodes), DQN stops at 32 steps (8 episodes)
+    train = walk[walk["metric"] == "train_calls"].groupby("agent")["value"].unique()
+    assert float(train["tabular_q"][0]) == 2 * 5 and float(train["random_actions"][0]) == 0
+    assert float(train["ppo"][0]) == 256 + 2 + 64 and float(train["dqn"][0]) == 32 + 2 + 8
     meta = {p.parent.name: json.loads(p.read_text()) for p in (tmp_path / "runs" / "LatentWalk-v0").glob("*/seed0.json")}
     assert all(meta[a]["generator_calls"] == 60 for a in SEARCH_AGENTS)
     cb = df[(df["env"] == "LatentCodebook-v0") & (df["metric"] == "cumulative_regret")]
@@ -63,6 +68,48 @@ def test_same_seed_same_results(tmp_path, tiny_profile):
     a = pd.read_csv(suite.run_benchmark(tmp_path / "a", "quick", **kwargs)["results"])
     b = pd.read_csv(suite.run_benchmark(tmp_path / "b", "quick", **kwargs)["results"])
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_rl_training_never_sees_an_evaluation_face_or_another_run_seeds_faces(tmp_path, tiny_profile, monkeypatch):
+    """Tabular Q trained on evaluation faces for run seed 1 when training seeds were ``seed * 1_000_003 + k``."""
+    from agents.benchmark import walk_tasks
+
+    seen: dict[int, list[int]] = {}
+    real = walk_tasks.run_episode
+
+    def recorded(env, agent, seed=None, **kwargs):
+        seen.setdefault(agent.seed, []).append(seed)
+        return real(env, agent, seed=seed, **kwargs)
+
+    monkeypatch.setattr(walk_tasks, "run_episode", recorded)
+    suite.run_benchmark(tmp_path, "quick", envs=["LatentWalk-v0"], agents=["tabular_q"], seed_list=[0, 1],
+                        tiny=True, progress=False, report=False)
+    assert seen == {r: [walk_tasks.training_seed(r, k) for k in range(2)] for r in (0, 1)}
+    # the seed blocks (episodes, and SB3's parallel walks from training_seed(r, 0)) of run seeds 0..9 in the
+    # full profile: disjoint from the evaluation seeds and from each other
+    blocks = [{walk_tasks.training_seed(r, k) for k in range(500)} for r in range(10)]
+    evaluation = {walk_tasks.EVAL_SEED + i for i in range(64)}
+    assert all(not b & evaluation for b in blocks)
+    assert sum(len(b) for b in blocks) == len(set().union(*blocks))
+    with pytest.raises(ValueError, match=r"training episode index must be in \[0, 1048576\), got 1048576"):
+        walk_tasks.training_seed(0, 2**20)
+
+
+def test_a_task_protocol_version_redoes_only_that_tasks_runs(tmp_path, tiny_profile, monkeypatch):
+    from agents.benchmark import walk_tasks
+
+    kwargs = dict(envs=["LatentWalk-v0"], agents=["tabular_q", "random_actions"], seeds=1, tiny=True,
+                  progress=False, report=False)
+    first = suite.run_benchmark(tmp_path, "quick", **kwargs)
+    assert first["ran"] == 2
+    ids = json.loads((tmp_path / "benchmark.json").read_text())["config_ids"]
+    assert ids["LatentWalk-v0/tabular_q"] != ids["LatentWalk-v0/random_actions"]  # protocol 2 vs implicit 1
+    tasks = walk_tasks.walk_tasks()
+    tasks["tabular_q"].protocol = 3
+    original = suite.agent_table
+    monkeypatch.setattr(suite, "agent_table", lambda: {**original(), "LatentWalk-v0": tasks})
+    again = suite.run_benchmark(tmp_path, "quick", **kwargs)
+    assert again["ran"] == 1 and again["skipped"] == 1
 
 
 def test_gradient_ascent_runs_once_for_all_pending_seeds(tmp_path, tiny_profile, monkeypatch):
