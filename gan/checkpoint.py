@@ -8,8 +8,9 @@ Layout of a checkpoint file:
   config, the step, optimizer scalars (param groups and non-tensor state), numpy ``Generator`` states and
   anything else the trainer needs (e.g. the data cursor).
 
-Writing goes to a temporary file in the same folder followed by ``os.replace``, so a crash never leaves a
-half-written checkpoint under the real name. Reading never unpickles: ``safetensors`` parses the file, and
+Writing goes through :func:`gan.atomic.atomic_write` (a temporary file in the same folder, fsynced, then
+``os.replace`` and an fsync of the folder), so neither a crash nor a power loss leaves a half-written
+checkpoint under the real name. Reading never unpickles: ``safetensors`` parses the file, and
 every problem (missing, truncated, corrupt, another format or version, a config that does not match)
 raises :class:`CheckpointError` (a ``ValueError``) naming the file and the problem.
 """
@@ -31,6 +32,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file
 
+from gan.atomic import atomic_write_text
 from gan.models.io import atomic_save_safetensors
 
 logger = logging.getLogger(__name__)
@@ -60,10 +62,7 @@ def save_checkpoint(path: str | os.PathLike[str], tensors: dict[str, torch.Tenso
         raise ValueError(f"checkpoint state for {p} is not JSON-serialisable: {err}") from None
     cpu = {k: v.detach().to("cpu").contiguous().clone() for k, v in tensors.items()}
     atomic_save_safetensors(cpu, p, {STATE_KEY: text})
-    side = p.with_suffix(".json")
-    tmp = side.with_name(f".{side.name}.tmp")
-    tmp.write_text(json.dumps(full_state, sort_keys=True, indent=1))
-    os.replace(tmp, side)
+    atomic_write_text(p.with_suffix(".json"), json.dumps(full_state, sort_keys=True, indent=1))
     logger.info("checkpoint saved: %s (step %s)", p, state.get("step"))
     return p
 

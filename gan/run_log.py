@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from gan.atomic import atomic_write
+
 
 class CsvLog:
     """Append rows (dicts) with fixed columns to a CSV file; the first column must be ``step``.
@@ -60,10 +62,12 @@ class CsvLog:
         with self.path.open(newline="") as f:
             rows = list(csv.reader(f))
         kept = [rows[0]] + [r for r in rows[1:] if r and int(r[0]) <= step]
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        with tmp.open("w", newline="") as f:
-            csv.writer(f).writerows(kept)
-        os.replace(tmp, self.path)
+
+        def write(tmp: Path) -> None:
+            with tmp.open("w", newline="") as f:
+                csv.writer(f).writerows(kept)
+
+        atomic_write(self.path, write)
         self._file = self.path.open("a", newline="", buffering=1)  # line-buffered: tail -f works
         self._writer = csv.writer(self._file)
 

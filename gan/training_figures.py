@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gan.atomic import atomic_write
 from gan.data.images import to_uint8
 
 logger = logging.getLogger(__name__)
@@ -99,7 +100,5 @@ def write_progress_gif(frames: Sequence[str | os.PathLike[str]], path: str | os.
 
     images = [iio.imread(f) for f in frames]
     p = Path(path)
-    tmp = p.with_name(f".{p.name}.tmp.gif")
-    iio.imwrite(tmp, np.stack(images), duration=int(math.ceil(1000 / fps)), loop=0)
-    os.replace(tmp, p)
-    return p
+    stack = np.stack(images)
+    return atomic_write(p, lambda tmp: iio.imwrite(tmp, stack, duration=int(math.ceil(1000 / fps)), loop=0), suffix=".tmp.gif")

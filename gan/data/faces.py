@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
+from gan.atomic import atomic_write
 from gan.data.images import to_float
 from gan.data.schema import NUM_ATTRIBUTES, validate_attributes
 
@@ -116,7 +116,7 @@ class FaceTensors:
         return to_float(self.images[idx])
 
     def save(self, path: str | os.PathLike[str], settings: dict[str, Any] | None = None) -> Path:
-        """Write the set as one safetensors file (atomically: a temporary file, then a rename).
+        """Write the set as one safetensors file (atomically and durably, see :func:`gan.atomic.atomic_write`).
 
         :param settings: JSON-serialisable settings stored in the metadata (default: ``self.settings``).
         :returns: the path written.
@@ -133,17 +133,7 @@ class FaceTensors:
         tensors = {"images": self.images.contiguous()}
         if self.attributes is not None:
             tensors["attributes"] = self.attributes.contiguous()
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=p.name + ".", suffix=".tmp", dir=p.parent)
-        os.close(fd)
-        try:
-            save_file(tensors, tmp, metadata=metadata)
-            os.chmod(tmp, 0o644)  # mkstemp creates 0600; a saved face set is an ordinary data file
-            os.replace(tmp, p)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return p
+        return atomic_write(p, lambda tmp: save_file(tensors, str(tmp), metadata=metadata))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> FaceTensors:

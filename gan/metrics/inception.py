@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Final
@@ -31,6 +30,7 @@ import torch.nn.functional as F
 from pytorch_fid import inception as pfi
 from torch import nn
 
+from gan.atomic import atomic_write
 from gan.data.images import to_uint8
 from gan.metrics.frechet import GaussianStats, frechet_distance, gaussian_stats
 from gan.metrics.kid import KIDResult, kernel_inception_distance
@@ -215,16 +215,13 @@ def cached_real_features(
             logger.warning("Inception feature cache %s is unreadable (%s); recomputing", path, err)
     features = inception_features(model, images, batch_size, progress)
     mu, sigma = gaussian_stats(features, "real")
-    cache.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cache, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
+
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as fh:
             np.savez(fh, features=features, mu=mu, sigma=sigma, fingerprint=np.array(fingerprint),
                      preprocessing=np.array(PREPROCESSING))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    atomic_write(path, write, suffix=".npz.tmp")
     logger.info("cached real-set Inception features and statistics at %s", path)
     return features, (mu, sigma)
 

@@ -16,16 +16,15 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Final
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
-from safetensors import safe_open
 from torch import nn
 
+from gan.atomic import atomic_write
 from gan.models.classifier import AttributeClassifier
 from gan.models.config import (
     ClassifierConfig,
@@ -64,22 +63,9 @@ def model_kind(model: nn.Module) -> str:
     raise TypeError(f"not a gan.models model: {type(model).__name__}")
 
 
-MODEL_FILE_MODE: Final[int] = 0o644
-"""Mode of written model files (mkstemp creates 0600); the same as saved face sets (gan.data.faces)."""
-
-
 def atomic_save_safetensors(tensors: dict[str, torch.Tensor], path: Path, metadata: dict[str, str]) -> None:
-    """Write a safetensors file atomically: a temporary file in the same folder, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        save_file(tensors, tmp, metadata=metadata)
-        os.chmod(tmp, MODEL_FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a safetensors file atomically and durably (see :func:`gan.atomic.atomic_write`)."""
+    atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=metadata))
 
 
 def save_model(
