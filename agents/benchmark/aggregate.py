@@ -11,6 +11,7 @@ bootstrap's own generator (seeded explicitly); everything else is rliable's.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,10 +35,11 @@ class SeededStratifiedBootstrap(library.StratifiedBootstrap):
 def interval_estimates(scores: dict[str, np.ndarray], func, reps: int = 2000, seed: int = 0,
                        size: float = 0.95) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Point estimates ``func(scores[k])`` and percentile bootstrap CIs ``[2, ...]`` (rliable's
-    ``get_interval_estimates`` with a seeded stratified bootstrap)."""
+    ``get_interval_estimates`` with a seeded stratified bootstrap). Each key's generator is seeded from
+    ``seed`` and the key itself, so a key's interval does not depend on which other keys are in ``scores``."""
     point, interval = {}, {}
-    for i, (key, s) in enumerate(scores.items()):
-        bs = SeededStratifiedBootstrap(s, seed=np.random.default_rng([seed, i]))
+    for key, s in scores.items():
+        bs = SeededStratifiedBootstrap(s, seed=np.random.default_rng([seed, zlib.crc32(key.encode())]))
         point[key] = func(s)
         interval[key] = bs.conf_int(func, reps=reps, size=size, method="percentile")
     return point, interval

@@ -87,6 +87,13 @@ def test_rliable_aggregation_on_a_hand_made_table():
     pd.testing.assert_frame_equal(agg, again)
 
 
+def test_an_agents_interval_does_not_depend_on_the_other_agents():
+    table = hand_table()
+    alone = aggregate(table[table["agent"] == "b"], "E", "m", reps=300, seed=0).set_index("agent").loc["b"]
+    together = aggregate(table, "E", "m", reps=300, seed=0).set_index("agent").loc["b"]  # b comes second
+    pd.testing.assert_series_equal(alone, together)
+
+
 def test_fast_iqm_equals_rliable():
     from rliable import metrics
 
