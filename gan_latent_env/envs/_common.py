@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, TypeVar
 
 import numpy as np
 import torch
@@ -19,11 +19,14 @@ if TYPE_CHECKING:
 __all__ = [
     "CoreBacked",
     "EnvConfig",
+    "FLOAT32_MAX",
     "check_bool",
     "check_choice",
+    "check_finite",
     "check_nonnegative",
     "check_positive",
     "check_positive_int",
+    "check_seed",
     "check_target",
     "expand_seeds",
     "images_to_uint8_hwc",
@@ -37,7 +40,9 @@ Self = TypeVar("Self", bound="EnvConfig")
 class EnvConfig:
     """Base of the latent envs' frozen config dataclasses: keyword construction and a JSON-ready dict.
 
-    A subclass names its env in ``ENV_NAME`` (for the error message) and may have a ``target`` field.
+    A subclass names its env in ``ENV_NAME`` (for the error message) and may have a ``target`` field. Its
+    ``__post_init__`` checks every field and stores the checked Python value back with :meth:`_store`, so a
+    numpy scalar argument (``np.int64(5)``) becomes a plain ``int`` and :meth:`to_dict` stays JSON-ready.
     """
 
     ENV_NAME: ClassVar[str] = "env"
@@ -50,6 +55,10 @@ class EnvConfig:
         if unknown:
             raise ValueError(f"unknown {cls.ENV_NAME} argument(s) {unknown}; known: {sorted(names)}")
         return cls(**kwargs)
+
+    def _store(self, name: str, value: Any) -> None:
+        """Replace field ``name`` of the frozen instance with its checked value."""
+        object.__setattr__(self, name, value)
 
     def to_dict(self) -> dict[str, Any]:
         """The config as a JSON-serialisable dict."""
@@ -75,37 +84,78 @@ class CoreBacked(Generic[ConfigT]):
         return self._core.scorer
 
 
-def check_positive(value: Any, name: str) -> float:
-    """Return ``value`` as a float; raise ``ValueError`` naming ``name`` unless it is finite and > 0."""
+FLOAT32_MAX: Final[float] = float(np.finfo(np.float32).max)
+"""The largest finite float32 (about 3.4e38): the bound of the arguments that the envs compute in float32."""
+
+
+def _check_number(value: Any, name: str, what: str) -> float:
+    """``value`` as a finite float; ``ValueError`` naming ``name`` for a non-number (bools included) or a
+    non-finite value. ``what`` describes the expected value for the message."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    if not math.isfinite(float(value)) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
+        raise ValueError(f"{name} must be {what}, got {value!r} ({type(value).__name__})")
+    try:
+        out = float(value)
+    except OverflowError:  # an int beyond the float range
+        out = math.inf
+    if not math.isfinite(out):
+        raise ValueError(f"{name} must be {what} (finite), got {value!r}")
+    return out
 
 
-def check_nonnegative(value: Any, name: str) -> float:
-    """Return ``value`` as a float; raise ``ValueError`` naming ``name`` unless it is finite and >= 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
-    if not math.isfinite(float(value)) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
+def _check_float32(out: float, value: Any, name: str, positive: bool) -> None:
+    if abs(out) > FLOAT32_MAX:
+        raise ValueError(
+            f"{name} must be finite in float32 (|{name}| <= {FLOAT32_MAX:.4g}; the env computes in float32), got {value!r}"
+        )
+    if positive and np.float32(out) == 0.0:
+        raise ValueError(f"{name} must be > 0 in float32 (it rounds to 0 there; the env computes in float32), got {value!r}")
 
 
-def check_finite(value: Any, name: str) -> float:
-    """Return ``value`` as a float; raise ``ValueError`` naming ``name`` unless it is a finite number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if not math.isfinite(float(value)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return float(value)
+def check_positive(value: Any, name: str, *, float32: bool = False) -> float:
+    """Return ``value`` as a Python float; raise ``ValueError`` naming ``name`` unless it is a finite
+    number > 0 (with ``float32=True``: also finite and non-zero when rounded to float32)."""
+    out = _check_number(value, name, "a number > 0")
+    if out <= 0:
+        raise ValueError(f"{name} must be a number > 0, got {value!r}")
+    if float32:
+        _check_float32(out, value, name, positive=True)
+    return out
+
+
+def check_nonnegative(value: Any, name: str, *, float32: bool = False) -> float:
+    """Return ``value`` as a Python float; raise ``ValueError`` naming ``name`` unless it is a finite
+    number >= 0 (with ``float32=True``: also finite when rounded to float32)."""
+    out = _check_number(value, name, "a number >= 0")
+    if out < 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    if float32:
+        _check_float32(out, value, name, positive=False)
+    return out
+
+
+def check_finite(value: Any, name: str, *, float32: bool = False) -> float:
+    """Return ``value`` as a Python float; raise ``ValueError`` naming ``name`` unless it is a finite
+    number (with ``float32=True``: also finite when rounded to float32)."""
+    out = _check_number(value, name, "a finite number")
+    if float32:
+        _check_float32(out, value, name, positive=False)
+    return out
 
 
 def check_positive_int(value: Any, name: str) -> int:
-    """Return ``value`` as an int; raise ``ValueError`` naming ``name`` unless it is an integer >= 1."""
+    """Return ``value`` as a Python int; raise ``ValueError`` naming ``name`` unless it is an integer >= 1."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def check_seed(value: Any, name: str) -> int | None:
+    """Return ``None`` or ``value`` as a Python int (what ``gymnasium.utils.seeding`` accepts); raise
+    ``ValueError`` naming ``name`` unless it is ``None`` or an integer >= 0 (numpy integers included)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name} must be None or an integer >= 0, got {value!r}")
     return int(value)
 
 

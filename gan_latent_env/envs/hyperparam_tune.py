@@ -268,13 +268,13 @@ class HyperparamTuneEnv(gym.Env[np.ndarray, np.ndarray]):
 
         self.lr_range = _check_range(lr_range, "lr_range", low=0.0, high=None)
         self.beta1_range = _check_range(beta1_range, "beta1_range", low=0.0, high=1.0)
-        self.w_fd = check_nonnegative(w_fd, "w_fd")
-        self.w_bal = check_nonnegative(w_bal, "w_bal")
-        self.w_div = check_nonnegative(w_div, "w_div")
+        self.w_fd = check_nonnegative(w_fd, "w_fd", float32=True)
+        self.w_bal = check_nonnegative(w_bal, "w_bal", float32=True)
+        self.w_div = check_nonnegative(w_div, "w_div", float32=True)
         if self.w_fd == self.w_bal == self.w_div == 0.0:
             raise ValueError("w_fd, w_bal and w_div are all zero: at least one reward weight must be > 0")
-        self.divergence_penalty = check_nonnegative(divergence_penalty, "divergence_penalty")
-        self.fd_blowup = check_positive(fd_blowup, "fd_blowup")
+        self.divergence_penalty = check_nonnegative(divergence_penalty, "divergence_penalty", float32=True)
+        self.fd_blowup = check_positive(fd_blowup, "fd_blowup", float32=True)
         if self.fd_blowup <= 1.0:
             raise ValueError(f"fd_blowup must be > 1 (a multiple of the initial Fréchet distance), got {fd_blowup!r}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:

@@ -24,6 +24,7 @@ from gan_latent_env.envs._common import (
     EnvConfig,
     check_nonnegative,
     check_positive_int,
+    check_seed,
     check_target,
     expand_seeds,
     images_to_uint8_hwc,
@@ -65,21 +66,20 @@ class LatentCodebookConfig(EnvConfig):
     render_size: int = 128
 
     def __post_init__(self) -> None:
+        store = self._store
         if self.z_dim is not None:
-            check_positive_int(self.z_dim, "z_dim")
-        check_positive_int(self.num_arms, "num_arms")
-        check_nonnegative(self.arm_radius, "arm_radius")
-        check_positive_int(self.horizon, "horizon")
-        check_weights(self.w_real, self.w_attr)
+            store("z_dim", check_positive_int(self.z_dim, "z_dim"))
+        store("num_arms", check_positive_int(self.num_arms, "num_arms"))
+        store("arm_radius", check_nonnegative(self.arm_radius, "arm_radius", float32=True))
+        store("horizon", check_positive_int(self.horizon, "horizon"))
+        w_real, w_attr = check_weights(self.w_real, self.w_attr)
+        store("w_real", w_real)
+        store("w_attr", w_attr)
         if self.target is not None:
-            object.__setattr__(self, "target", tuple(int(v) for v in check_target(self.target, "target")))
-        if self.codebook_seed is not None and (
-            isinstance(self.codebook_seed, bool) or not isinstance(self.codebook_seed, (int, np.integer)) or self.codebook_seed < 0
-        ):
-            raise ValueError(f"codebook_seed must be None or a non-negative integer, got {self.codebook_seed!r}")
-        check_positive_int(self.mc_samples, "mc_samples")
-        check_positive_int(self.render_size, "render_size")
-
+            store("target", tuple(int(v) for v in check_target(self.target, "target")))
+        store("codebook_seed", check_seed(self.codebook_seed, "codebook_seed"))
+        store("mc_samples", check_positive_int(self.mc_samples, "mc_samples"))
+        store("render_size", check_positive_int(self.render_size, "render_size"))
 
 
 class Codebook(NamedTuple):

@@ -74,25 +74,27 @@ class LatentWalkConfig(EnvConfig):
     render_target: bool = True
 
     def __post_init__(self) -> None:
+        store = self._store
         if self.z_dim is not None:
-            check_positive_int(self.z_dim, "z_dim")
-        check_positive(self.delta, "delta")
-        check_positive(self.z_bound, "z_bound")
-        check_positive_int(self.max_steps, "max_steps")
-        check_weights(self.w_real, self.w_attr)
-        check_choice(self.reward_mode, "reward_mode", REWARD_MODES)
-        check_positive(self.reward_scale, "reward_scale")
-        check_choice(self.obs_mode, "obs_mode", OBS_MODES)
-        check_bool(self.terminate_on_match, "terminate_on_match")
-        check_finite(self.match_bonus, "match_bonus")
+            store("z_dim", check_positive_int(self.z_dim, "z_dim"))
+        store("delta", check_positive(self.delta, "delta", float32=True))
+        store("z_bound", check_positive(self.z_bound, "z_bound", float32=True))
+        store("max_steps", check_positive_int(self.max_steps, "max_steps"))
+        w_real, w_attr = check_weights(self.w_real, self.w_attr)
+        store("w_real", w_real)
+        store("w_attr", w_attr)
+        store("reward_mode", check_choice(self.reward_mode, "reward_mode", REWARD_MODES))
+        store("reward_scale", check_positive(self.reward_scale, "reward_scale", float32=True))
+        store("obs_mode", check_choice(self.obs_mode, "obs_mode", OBS_MODES))
+        store("terminate_on_match", check_bool(self.terminate_on_match, "terminate_on_match"))
+        store("match_bonus", check_finite(self.match_bonus, "match_bonus", float32=True))
         if self.target is not None:
-            object.__setattr__(self, "target", tuple(int(v) for v in check_target(self.target, "target")))
-        check_positive_int(self.image_obs_size, "image_obs_size")
-        check_positive_int(self.render_size, "render_size")
-        check_bool(self.render_target, "render_target")
+            store("target", tuple(int(v) for v in check_target(self.target, "target")))
+        store("image_obs_size", check_positive_int(self.image_obs_size, "image_obs_size"))
+        store("render_size", check_positive_int(self.render_size, "render_size"))
+        store("render_target", check_bool(self.render_target, "render_target"))
         if self.delta > 2 * self.z_bound:
             raise ValueError(f"delta={self.delta} is larger than the whole range [-z_bound, z_bound] = 2 * {self.z_bound}")
-
 
 
 class WalkBatch(NamedTuple):

@@ -129,6 +129,44 @@ def test_bad_arguments(tiny_models, kwargs, name):
         make(tiny_models, **kwargs)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"arm_radius": 1e300}, r"arm_radius must be finite in float32 .*got 1e\+300"),
+        ({"arm_radius": float("nan")}, r"arm_radius must be a number >= 0 \(finite\), got nan"),
+        ({"w_attr": 1e39, "target": [0] * 18}, r"w_attr must be finite in float32"),
+        ({"codebook_seed": -1}, r"codebook_seed must be None or an integer >= 0, got -1"),
+        ({"codebook_seed": 2.0}, r"codebook_seed must be None or an integer >= 0, got 2.0"),
+        ({"codebook_seed": True}, r"codebook_seed must be None or an integer >= 0, got True"),
+    ],
+)
+def test_bad_arguments_say_what_is_wrong(tiny_models, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make(tiny_models, **kwargs)
+
+
+def test_numpy_scalar_arguments(tiny_models):
+    """A numpy codebook_seed works at reset (gymnasium's seeding wants a Python int) and every numpy scalar
+    is stored as a Python value, so config.to_dict() is JSON-serialisable."""
+    import json
+
+    kwargs = {"codebook_seed": np.int64(3), "num_arms": np.int64(4), "arm_radius": np.float32(0.25),
+              "horizon": np.int32(7), "w_real": np.float32(1.0), "mc_samples": np.int64(4)}  # fmt: skip
+    env = make(tiny_models, **kwargs)
+    env.reset(seed=0)
+    ref = make(tiny_models, **{k: v.item() for k, v in kwargs.items()})
+    ref.reset(seed=0)
+    np.testing.assert_array_equal(env.codebook, ref.codebook)
+    assert env.step(1)[1] == ref.step(1)[1]
+    d = env.config.to_dict()
+    json.dumps(d)
+    for key, value in kwargs.items():
+        assert type(d[key]) in (int, float, bool) and d[key] == value.item(), key
+    vec = gym.make_vec("LatentCodebook-v0", num_envs=2, vectorization_mode="vector_entry_point", **tiny_models.kwargs(), **kwargs)
+    vec.reset(seed=0)
+    np.testing.assert_array_equal(vec.unwrapped.arm_means[0], env.arm_means)
+
+
 @pytest.mark.parametrize("action", [6, -1, 0.5, None])
 def test_invalid_action(tiny_models, action):
     env = make(tiny_models)

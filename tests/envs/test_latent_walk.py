@@ -231,6 +231,47 @@ def test_bad_arguments(tiny_models, kwargs, name):
         make(tiny_models, **kwargs)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"z_bound": 1e39}, r"z_bound must be finite in float32 .*got 1e\+39"),
+        ({"delta": 1e39, "z_bound": 1e39}, r"delta must be finite in float32"),
+        ({"delta": 1e-50}, r"delta must be > 0 in float32 \(it rounds to 0"),
+        ({"z_bound": 1e-50, "delta": 1e-50}, r"delta must be > 0 in float32"),
+        ({"reward_scale": 1e308}, r"reward_scale must be finite in float32"),
+        ({"match_bonus": -1e39}, r"match_bonus must be finite in float32"),
+        ({"w_real": 1e39}, r"w_real must be finite in float32"),
+        ({"z_bound": float("inf")}, r"z_bound must be a number > 0 \(finite\), got inf"),
+        ({"z_bound": 10**400}, r"z_bound must be a number > 0 \(finite\)"),
+        ({"delta": "0.5"}, r"delta must be a number > 0, got '0.5' \(str\)"),
+        ({"max_steps": 5.0}, r"max_steps must be an integer >= 1, got 5.0"),
+    ],
+)
+def test_bad_float32_and_number_arguments_say_what_is_wrong(tiny_models, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make(tiny_models, **kwargs)
+
+
+def test_numpy_scalar_arguments_give_a_json_ready_config(tiny_models):
+    """Numpy scalars are accepted and stored as Python values, so config.to_dict() is JSON-serialisable."""
+    import json
+
+    kwargs = {
+        "max_steps": np.int64(5), "delta": np.float32(0.5), "z_bound": np.float64(3.0), "w_real": np.float32(0.5),
+        "w_attr": np.int32(1), "reward_scale": np.float32(10), "match_bonus": np.float16(2), "image_obs_size": np.int16(32),
+        "terminate_on_match": np.bool_(True), "render_target": np.bool_(False),
+    }  # fmt: skip
+    env = make(tiny_models, **kwargs)
+    d = env.config.to_dict()
+    json.dumps(d)
+    for key, value in kwargs.items():
+        assert type(d[key]) in (int, float, bool) and d[key] == value.item(), key
+    env.reset(seed=0)
+    assert env.step(0)[3] is False
+    vec = make_vec(tiny_models, 2, **kwargs)
+    json.dumps(vec.unwrapped.config.to_dict())
+
+
 def test_bad_models_and_options(tiny_models, tmp_path):
     with pytest.raises(ValueError, match="generator"):
         LatentWalkEnv(generator=3, discriminator=tiny_models.discriminator, classifier=tiny_models.classifier, device="cpu")

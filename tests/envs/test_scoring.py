@@ -113,6 +113,20 @@ def test_bad_weights(tiny_models, kwargs, name):
         LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier, **kwargs)
 
 
+def test_weights_accept_numpy_scalars_and_name_what_is_wrong(tiny_models):
+    g, d, c = tiny_models.generator, tiny_models.discriminator, tiny_models.classifier
+    scorer = LatentScorer(g, d, c, w_real=np.float32(0.5), w_attr=np.int64(1))
+    assert (scorer.w_real, scorer.w_attr) == (0.5, 1.0) and type(scorer.w_real) is float
+    with pytest.raises(ValueError, match=r"w_real must be a number >= 0, got '0.5' \(str\)"):
+        LatentScorer(g, d, c, w_real="0.5")
+    with pytest.raises(ValueError, match=r"w_attr must be a number >= 0, got np.float32\(-0.5\)"):
+        LatentScorer(g, d, c, w_attr=np.float32(-0.5))
+    with pytest.raises(ValueError, match=r"w_attr must be finite in float32 .*got 1e\+39"):
+        LatentScorer(g, d, c, w_attr=1e39)
+    with pytest.raises(ValueError, match=r"w_real must be a number >= 0, got True \(bool\)"):
+        LatentScorer(g, d, c, w_real=True)
+
+
 def test_cpu_chunks(tiny_models):
     scorer = LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier)
     assert scorer.cpu_chunk_rows == 64  # 16 faces of 64x64 in pixels, for the 32x32 tiny models
