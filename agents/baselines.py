@@ -15,7 +15,7 @@ its curve.
   step, projected onto the box; :func:`gradient_ascent_batch` runs it from many start latents in one batch.
 
 ``HyperparamTune-v0`` baselines (constant default schedule, random actions, random search over constant
-``(lr, beta1)``) live in :mod:`agents.hyperparam_baselines`.
+``(lr, beta1)``) live in :mod:`agents.benchmark.tune_tasks`.
 """
 
 from __future__ import annotations

@@ -80,7 +80,8 @@ def bandit_task(agent_name: str) -> Any:
                          "mean_reward": float(rewards[:, i].mean()), "final_entropy": float(ent[-1])},
                 curves={"cumulative_regret": [(int(g), float(cr[g - 1])) for g in grid],
                         "entropy": [(int(g), float(ent[g - 1])) for g in grid]},
-                generator_calls=s.horizon + s.num_arms * max(1, s.mc_samples),
+                # the pulls, and the arm means: mc_samples latents per arm (one when the arms are points)
+                generator_calls=s.horizon + s.num_arms * (s.mc_samples if s.arm_radius > 0 else 1),
             )
         return out
 

@@ -157,7 +157,8 @@ def _faces(out_dir: Path, df: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
         shown.append(rl[0])  # always show the best RL agent's faces too
     for agent in shown:
         path = sorted((runs / agent).glob("seed*_faces.npz"))[0]
-        rows.append((f"{agent}: delivered faces (seed 0)", np.load(path)["end"][:8]))
+        seed = path.name.removesuffix("_faces.npz").removeprefix("seed")
+        rows.append((f"{agent}: delivered faces (seed {seed})", np.load(path)["end"][:8]))
     return rows
 
 

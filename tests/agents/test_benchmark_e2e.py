@@ -170,3 +170,28 @@ def test_a_run_split_by_seed_list_merges_into_the_single_run(tmp_path, tiny_prof
     again = suite.run_benchmark(merged, "quick", seeds=2, **kwargs)
     assert again["ran"] == 0 and again["skipped"] == 4
     pd.testing.assert_frame_equal(pd.read_csv(again["results"]), whole)
+
+
+@pytest.mark.parametrize("arm_radius, per_arm", [(0.5, 3), (0.0, 1)])
+def test_codebook_generator_calls_count_the_arm_means_really_sampled(arm_radius, per_arm):
+    """Point arms (radius 0) are scored once each, whatever ``mc_samples`` says."""
+    from agents.benchmark.codebook_tasks import CodebookContext, codebook_tasks
+
+    models = suite.tiny_models()
+    ctx = CodebookContext(CodebookSettings(horizon=10, num_arms=4, arm_radius=arm_radius, mc_samples=3, n_points=5),
+                          {"generator": models["generator"], "discriminator": models["discriminator"]})
+    out = codebook_tasks()["ucb1"](ctx, [0])
+    assert out[0].generator_calls == 10 + 4 * per_arm
+
+
+def test_face_grid_names_the_seed_it_shows(tmp_path):
+    import numpy as np
+
+    from agents.benchmark.report import _faces
+
+    folder = tmp_path / "artifacts" / "LatentWalk-v0" / "ppo"
+    folder.mkdir(parents=True)
+    faces = np.zeros((2, 4, 4, 3), dtype=np.uint8)
+    np.savez_compressed(folder / "seed3_faces.npz", start=faces, end=faces)
+    df = pd.DataFrame([("LatentWalk-v0", "ppo", 3, "c", "score_end", FINAL, 0.5)], columns=list(RESULT_COLUMNS))
+    assert [label for label, _ in _faces(tmp_path, df)] == ["start faces (random z)", "ppo: delivered faces (seed 3)"]
