@@ -76,6 +76,11 @@ class LatentCodebookConfig(EnvConfig):
         store("w_real", w_real)
         store("w_attr", w_attr)
         if self.target is not None:
+            if self.w_attr == 0:
+                raise ValueError(
+                    "target is given but w_attr=0, so the reward has no attribute term to use it: pass w_attr > 0 "
+                    "to score the attributes against this target, or leave target=None"
+                )
             store("target", tuple(int(v) for v in check_target(self.target, "target")))
         store("codebook_seed", check_seed(self.codebook_seed, "codebook_seed"))
         store("mc_samples", check_positive_int(self.mc_samples, "mc_samples"))
@@ -237,7 +242,9 @@ def _check_options(options: dict[str, Any] | None) -> None:
         raise ValueError(f"options: LatentCodebook takes no reset options, got keys {sorted(options)}")
 
 
-_OBS_SPACE = spaces.Box(0.0, 1.0, (1,), np.float32)
+def _observation_space() -> spaces.Box:
+    """The one constant observation's space, a new object per env (spaces carry their own RNG)."""
+    return spaces.Box(0.0, 1.0, (1,), np.float32)
 
 
 class LatentCodebookEnv(CoreBacked[LatentCodebookConfig], gym.Env[np.ndarray, int]):
@@ -285,7 +292,7 @@ class LatentCodebookEnv(CoreBacked[LatentCodebookConfig], gym.Env[np.ndarray, in
 
     | Parameter | Default | Description |
     |---|---|---|
-    | ``generator``, ``discriminator``, ``classifier`` | ``None`` | path or ``nn.Module``; ``None``: bundled (the classifier only when ``w_attr > 0``) |
+    | ``generator``, ``discriminator``, ``classifier`` | ``None`` | path or ``nn.Module``; ``None``: bundled (the classifier only when ``w_attr > 0``; one given with ``w_attr = 0`` is not used) |
     | ``device`` | ``"auto"`` | ``"auto"``, ``"cpu"``, ``"cuda[:N]"`` |
     | ``render_mode`` | ``None`` | ``"rgb_array"``: the last pulled face |
     | ``z_dim`` | ``None`` | expected latent size; ``ValueError`` if the generator's differs |
@@ -293,7 +300,7 @@ class LatentCodebookEnv(CoreBacked[LatentCodebookConfig], gym.Env[np.ndarray, in
     | ``arm_radius`` | 0.5 | r >= 0, the noise scale of a pull |
     | ``horizon`` | 1000 | pulls per episode |
     | ``w_real``, ``w_attr`` | 1.0, 0.0 | reward weights (>= 0, not both 0) |
-    | ``target`` | ``None`` | fixed target attributes for the attribute term |
+    | ``target`` | ``None`` | fixed target attributes for the attribute term (``ValueError`` with ``w_attr = 0``) |
     | ``codebook_seed`` | ``None`` | fix the instance to this seed |
     | ``mc_samples`` | 64 | Monte Carlo samples per arm for the arm means (1 when r = 0) |
     | ``render_size`` | 128 | side of the rendered face |
@@ -339,7 +346,7 @@ class LatentCodebookEnv(CoreBacked[LatentCodebookConfig], gym.Env[np.ndarray, in
             render_size=render_size,
         )  # fmt: skip
         self._core = _build_core(1, generator, discriminator, classifier, device, cfg)
-        self.observation_space = _OBS_SPACE
+        self.observation_space = _observation_space()
         self.action_space = spaces.Discrete(cfg.num_arms)
         self._has_codebook = False
         self._started = False
@@ -415,7 +422,7 @@ class LatentCodebookVectorEnv(CoreBacked[LatentCodebookConfig], VectorEnv):
         self.render_mode = render_mode
         cfg = LatentCodebookConfig.from_kwargs(kwargs)
         self._core = _build_core(self.num_envs, generator, discriminator, classifier, device, cfg)
-        self.single_observation_space = _OBS_SPACE
+        self.single_observation_space = _observation_space()
         self.single_action_space = spaces.Discrete(cfg.num_arms)
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)

@@ -119,7 +119,7 @@ def test_horizon(tiny_models):
         ({"w_real": -1.0}, "w_real"),
         ({"w_real": 0.0, "w_attr": 0.0}, "w_real and w_attr"),
         ({"codebook_seed": -1}, "codebook_seed"),
-        ({"target": [1] * 5}, "target"),
+        ({"target": [1] * 5, "w_attr": 0.5}, r"target must have shape \(18,\)"),
         ({"z_dim": 100}, "z_dim"),
         ({"device": "gpu0"}, "device"),
     ],
@@ -138,6 +138,8 @@ def test_bad_arguments(tiny_models, kwargs, name):
         ({"codebook_seed": -1}, r"codebook_seed must be None or an integer >= 0, got -1"),
         ({"codebook_seed": 2.0}, r"codebook_seed must be None or an integer >= 0, got 2.0"),
         ({"codebook_seed": True}, r"codebook_seed must be None or an integer >= 0, got True"),
+        ({"target": [0] * 18}, r"target is given but w_attr=0"),
+        ({"target": [0] * 18, "w_attr": 0.0, "w_real": 1.0}, r"target is given but w_attr=0.*pass w_attr > 0"),
     ],
 )
 def test_bad_arguments_say_what_is_wrong(tiny_models, kwargs, message):
@@ -165,6 +167,16 @@ def test_numpy_scalar_arguments(tiny_models):
     vec = gym.make_vec("LatentCodebook-v0", num_envs=2, vectorization_mode="vector_entry_point", **tiny_models.kwargs(), **kwargs)
     vec.reset(seed=0)
     np.testing.assert_array_equal(vec.unwrapped.arm_means[0], env.arm_means)
+
+
+def test_every_env_has_its_own_observation_space(tiny_models):
+    a, b = make(tiny_models), make(tiny_models)
+    assert a.observation_space is not b.observation_space and a.observation_space == b.observation_space
+    a.observation_space.seed(0)  # seeding one env's space leaves the other's alone
+    vec = [gym.make_vec("LatentCodebook-v0", num_envs=2, vectorization_mode="vector_entry_point", **tiny_models.kwargs(), **SMALL)
+           for _ in range(2)]  # fmt: skip
+    spaces_ = [a.observation_space, b.observation_space] + [v.single_observation_space for v in vec]
+    assert len({id(s) for s in spaces_}) == 4
 
 
 @pytest.mark.parametrize("action", [6, -1, 0.5, None])
