@@ -96,9 +96,11 @@ class QNetworkAgent(Agent):
         for idx, st in self.optimizer.state_dict()["state"].items():
             for k, v in st.items():
                 arrays[f"opt.{idx}.{k}"] = torch.as_tensor(v).detach().cpu().numpy()
+        arrays["losses"] = np.asarray(self.losses, dtype=np.float64)
         return arrays
 
     def _load_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        self.losses = arrays["losses"].tolist() if "losses" in arrays else []
         self.net.load_state_dict({k[4:]: torch.from_numpy(v) for k, v in arrays.items() if k.startswith("net.")})
         sd = self.optimizer.state_dict()
         state: dict[int, dict[str, torch.Tensor]] = {}

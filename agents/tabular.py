@@ -107,9 +107,14 @@ class TabularQAgent(Agent):
             for i, k in key:
                 keys[row, i] = k
             values[row] = q
-        return {"keys": keys, "values": values}
+        arrays = {"keys": keys, "values": values}
+        if self._z_start is not None:  # saved mid-episode: the lattice origin of the walk in progress
+            arrays["z_start"] = self._z_start
+        return arrays
 
     def _load_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        z_start = arrays.get("z_start")
+        self._z_start = None if z_start is None else z_start.copy()
         self.table = {}
         for offset, q in zip(arrays["keys"], arrays["values"]):
             nz = np.flatnonzero(offset)

@@ -82,6 +82,26 @@ def test_seeded_and_save_load_continue_identically(cls, tmp_path):
     np.testing.assert_allclose(a.q_values(obs), c.q_values(obs), rtol=1e-6)
 
 
+@pytest.mark.parametrize("cls", [TabularQAgent, QNetworkAgent])
+def test_save_mid_episode_and_continue_the_same_walk(cls, tmp_path):
+    """Saved halfway through a walk, the loaded agent finishes it exactly as the original does."""
+    agent = cls(z_dim=Z_DIM, seed=2)
+    train(agent, 3)
+    env = StubWalk()
+    obs, info = env.reset(seed=9)
+    agent.begin_episode(obs, info)
+    for _ in range(3):
+        action = agent.act(obs, info)
+        next_obs, reward, term, trunc, info = env.step(action)
+        agent.update(obs, action, reward, next_obs, term, trunc, info)
+        obs = next_obs
+    loaded = Agent.load(agent.save(tmp_path / "mid"))
+    assert loaded.act(obs, info) == agent.act(obs, info)
+    np.testing.assert_allclose(loaded.q_values(obs), agent.q_values(obs), rtol=1e-6)
+    if isinstance(agent, QNetworkAgent):
+        assert loaded.losses == agent.losses
+
+
 def test_bad_observation():
     agent = QNetworkAgent(z_dim=Z_DIM)
     with pytest.raises(ValueError, match="z_dim"):
