@@ -13,7 +13,8 @@ An agent is driven by a plain loop (see :func:`run_episode`)::
 Randomness comes only from ``self.rng`` (a ``numpy.random.Generator`` seeded at construction) or from
 torch generators seeded from it, so the same seed gives the same actions. ``save`` writes one
 safetensors file whose metadata holds the JSON config, the JSON state and the RNG state; ``load``
-rebuilds the agent and continues exactly where it stopped.
+rebuilds the agent and continues exactly where it stopped (``SB3Agent`` keeps only its policy weights:
+SB3's optimiser state, replay buffer and timestep count are not saved).
 """
 
 from __future__ import annotations
