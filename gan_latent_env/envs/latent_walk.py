@@ -531,8 +531,9 @@ class LatentWalkVectorEnv(CoreBacked[LatentWalkConfig], VectorEnv):
 
     Takes the same keyword arguments as :class:`LatentWalkEnv`, plus ``num_envs`` and ``autoreset_mode``
     (``"next_step"``: Gymnasium's default; ``"same_step"``: finished walks restart within the same
-    ``step()``, their last observation and info in ``info["final_obs"]`` / ``info["final_info"]``; used by
-    the SB3 adapter). ``metadata["autoreset_mode"]`` declares the mode.
+    ``step()``, their last observation and info in ``info["final_obs"]`` / ``info["final_info"]``, with
+    ``None`` / zeros in the rows that did not finish, as ``SyncVectorEnv`` fills them; used by the SB3
+    adapter). ``metadata["autoreset_mode"]`` declares the mode.
 
     Per step: the actions go to the device once, one G/D/C forward runs on all walks, one packed tensor
     comes back. ``reset(seed=s)`` seeds sub-env ``i`` with ``s + i`` (a list gives one seed each), and
@@ -656,8 +657,10 @@ class LatentWalkVectorEnv(CoreBacked[LatentWalkConfig], VectorEnv):
             final_obs = np.full(self.num_envs, None, dtype=object)
             for i in rows:
                 final_obs[i] = {k: v[i].copy() for k, v in obs.items()} if isinstance(obs, dict) else obs[i].copy()
-            final_info = {k: v.copy() for k, v in info.items()}
-            for key in INFO_KEYS:
+            final_info: dict[str, np.ndarray] = {}
+            for key in INFO_KEYS:  # as SyncVectorEnv batches it: zeros in the rows that did not finish
+                final_info[key] = np.zeros_like(info[key])
+                final_info[key][rows] = info[key][rows]
                 final_info[f"_{key}"] = done.copy()
             self._start(rows, None)
             fresh = core.evaluate_rows(rows)

@@ -350,26 +350,45 @@ def test_vector_env_is_bit_identical_to_single_envs(tiny_models, obs_mode):
         assert r1[0] in native.observation_space
 
 
-def test_vector_env_same_step_autoreset(tiny_models):
-    n, kwargs = 2, {"max_steps": 3}
+def _target_matched_at(tiny_models, seed):
+    """The classifier's reading of the start latent of a walk seeded ``seed``: a target it matches at once."""
+    probe = make(tiny_models)
+    probe.reset(seed=seed)
+    with torch.no_grad():
+        return probe.scorer(torch.from_numpy(probe.z)[None], torch.zeros(1, ONE_HOT_DIM)).predicted[0].numpy()
+
+
+@pytest.mark.parametrize("case", ["all_truncate", "some_terminate"])
+def test_vector_env_same_step_autoreset(tiny_models, case):
+    """Same-step autoreset == SyncVectorEnv(SAME_STEP) exactly: observations, rewards, flags and the whole
+    info, final_obs and final_info included (zeros / None in the rows that did not finish)."""
+    from gymnasium.utils.env_checker import data_equivalence
+
+    n, seed = 3, 3
+    if case == "all_truncate":
+        kwargs = {"max_steps": 3}
+    else:  # sub-env 0 starts on its target, so it alone terminates at the first step; the others go on
+        kwargs = {"max_steps": 4, "terminate_on_match": True, "delta": 1e-6, "target": _target_matched_at(tiny_models, seed).tolist()}
     native = make_vec(tiny_models, n, autoreset_mode="same_step", **kwargs)
     sync = _sync(tiny_models, n, AutoresetMode.SAME_STEP, **kwargs)
     assert native.metadata["autoreset_mode"] == AutoresetMode.SAME_STEP
-    np.testing.assert_array_equal(native.reset(seed=3)[0], sync.reset(seed=3)[0])
+    assert data_equivalence(native.reset(seed=seed), sync.reset(seed=seed), exact=True)
+    partial = 0
     for t in range(7):
-        actions = np.array([t, 2 * TINY_Z_DIM - 1 - t])
-        o1, r1, te1, tr1, i1 = native.step(actions)
-        o2, r2, te2, tr2, i2 = sync.step(actions)
-        np.testing.assert_array_equal(o1, o2)
-        np.testing.assert_array_equal(r1, r2)
-        np.testing.assert_array_equal(tr1, tr2)
-        assert ("final_obs" in i1) == ("final_obs" in i2)
-        if "final_obs" in i1:
-            np.testing.assert_array_equal(i1["_final_obs"], i2["_final_obs"])
-            for j in np.flatnonzero(i1["_final_obs"]):
-                np.testing.assert_array_equal(i1["final_obs"][j], i2["final_obs"][j])
-            np.testing.assert_array_equal(i1["final_info"]["score"], i2["final_info"]["score"])
-        np.testing.assert_array_equal(i1["score"], i2["score"])
+        actions = np.array([t, 2 * TINY_Z_DIM - 1 - t, t % TINY_Z_DIM])
+        r1, r2 = native.step(actions), sync.step(actions)
+        assert data_equivalence(r1, r2, exact=True), (t, r1[4], r2[4])
+        done = r1[2] | r1[3]
+        if done.any():
+            assert "final_info" in r1[4]
+            np.testing.assert_array_equal(r1[4]["_final_info"], done)
+        if done.any() and not done.all():
+            partial += 1
+            for key in ("realism", "score", "matched_count", "matched"):
+                assert not r1[4]["final_info"][key][~done].any(), key
+        for key in ("score", "matched"):
+            assert r1[4][key].dtype == r2[4][key].dtype
+    assert partial >= (1 if case == "some_terminate" else 0)
 
 
 def test_vector_env_api_and_validation(tiny_models):
