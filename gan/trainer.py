@@ -37,13 +37,16 @@ import torch
 from gan.augment import DiffAugment, parse_policy
 from gan.checkpoint import (
     CheckpointError,
+    check_generator_state,
+    data_permutation,
     deferred_sigint,
     load_checkpoint,
-    optimizer_from_parts,
+    optimizer_state_from_parts,
     optimizer_to_parts,
     require_keys,
     save_checkpoint,
-    set_torch_generator_state,
+    state_float,
+    state_int,
     take_prefix,
     with_prefix,
 )
@@ -62,7 +65,7 @@ from gan.losses import (
 from gan.models.classifier import AttributeClassifier
 from gan.models.config import DiscriminatorConfig, GeneratorConfig, config_from_dict
 from gan.models.dcgan import Discriminator, Generator
-from gan.models.io import ModelFileError, load_state_dict_checked, save_model
+from gan.models.io import ModelFileError, checked_state_dict, save_model
 
 logger = logging.getLogger(__name__)
 
@@ -594,35 +597,42 @@ class GANTrainer:
                 f"{p}: checkpoint was trained on other data ({state.get('num_images')} images, fingerprint "
                 f"{state['data_fingerprint']}); now {self.num_images} images, fingerprint {self.data_fingerprint}"
             )
+        # check everything before changing anything: a bad checkpoint leaves the trainer as it was
+        step = state_int(state, "step", p)
+        epoch = state_int(state, "epoch", p)
+        cursor = state_int(state, "cursor", p, maximum=self.num_images)
+        elapsed = state_float(state, "elapsed_s", p, default=0.0)
+        perm = data_permutation(tensors, "data.perm", self.num_images, p)
         try:
-            load_state_dict_checked(self.generator, take_prefix(tensors, "g"), p)
-            load_state_dict_checked(self.discriminator, take_prefix(tensors, "d"), p)
+            g_sd = checked_state_dict(self.generator, take_prefix(tensors, "g"), p)
+            d_sd = checked_state_dict(self.discriminator, take_prefix(tensors, "d"), p)
         except ModelFileError as err:
             raise CheckpointError(str(err)) from None
-        optimizer_from_parts(self.opt_g, take_prefix(tensors, "opt_g"), state["opt_g"], p, "opt_g")
-        optimizer_from_parts(self.opt_d, take_prefix(tensors, "opt_d"), state["opt_d"], p, "opt_d")
+        opt_g = optimizer_state_from_parts(self.opt_g, take_prefix(tensors, "opt_g"), state["opt_g"], p, "opt_g")
+        opt_d = optimizer_state_from_parts(self.opt_d, take_prefix(tensors, "opt_d"), state["opt_d"], p, "opt_d")
         same_device = state.get("device_type") == self.device.type
+        restore = {name: check_generator_state(gen, tensors, f"rng.{name}", p)
+                   for name, gen in self._gens.items() if same_device or name == "data"}  # fmt: skip
+
+        self.generator.load_state_dict(g_sd)
+        self.discriminator.load_state_dict(d_sd)
+        self.opt_g.load_state_dict(opt_g)
+        self.opt_d.load_state_dict(opt_d)
         for name, gen in self._gens.items():
-            key = f"rng.{name}"
-            if key not in tensors:
-                raise CheckpointError(f"{p}: checkpoint lacks the random state {key!r}")
-            if same_device or name == "data":
-                set_torch_generator_state(gen, tensors[key], p, key)
+            if name in restore:
+                gen.set_state(restore[name])
             else:  # device generators cannot move between CPU and CUDA: reseed from (seed, step)
-                gen.manual_seed(derive_seed(self.config.seed, name) ^ int(state["step"]))
+                gen.manual_seed(derive_seed(self.config.seed, name) ^ step)
         if not same_device:
             logger.warning(
                 "%s was written on %s, resuming on %s: latent/augmentation streams are reseeded, so the run "
                 "is not bit-identical to an uninterrupted one", p, state.get("device_type"), self.device.type,
             )
-        perm = tensors.get("data.perm")
-        if perm is None or perm.shape != (self.num_images,):
-            raise CheckpointError(f"{p}: data permutation missing or of the wrong length")
-        self._perm = perm.to(torch.int64)
-        self._cursor = int(state["cursor"])
-        self.epoch = int(state["epoch"])
-        self.step = int(state["step"])
-        self._elapsed_before = float(state.get("elapsed_s", 0.0))
+        self._perm = perm
+        self._cursor = cursor
+        self.epoch = epoch
+        self.step = step
+        self._elapsed_before = elapsed
         self._start_time = time.perf_counter()
         logger.info("resumed from %s at step %d (epoch %d)", p, self.step, self.epoch)
 

@@ -160,8 +160,12 @@ def load_model(
     return model.to(device).eval()
 
 
-def load_state_dict_checked(model: nn.Module, tensors: dict[str, torch.Tensor], source: Path | str) -> None:
-    """Load ``tensors`` into ``model`` (cast to its dtypes), raising :class:`ModelFileError` on any mismatch."""
+def checked_state_dict(model: nn.Module, tensors: dict[str, torch.Tensor], source: Path | str) -> dict[str, torch.Tensor]:
+    """``tensors`` checked against ``model``'s state dict (names, shapes, finite values) and cast to its dtypes;
+    ``model`` is not changed.
+
+    :raises ModelFileError: on any mismatch, naming ``source`` and the tensor.
+    """
     own = model.state_dict()
     missing = sorted(set(own) - set(tensors))
     unexpected = sorted(set(tensors) - set(own))
@@ -183,4 +187,9 @@ def load_state_dict_checked(model: nn.Module, tensors: dict[str, torch.Tensor], 
         if t.is_floating_point() and not bool(torch.isfinite(t).all()):
             raise ModelFileError(f"{source}: tensor {name!r} contains NaN or infinite values")
         fixed[name] = t.to(ref.dtype)
-    model.load_state_dict(fixed, strict=True)
+    return fixed
+
+
+def load_state_dict_checked(model: nn.Module, tensors: dict[str, torch.Tensor], source: Path | str) -> None:
+    """Load ``tensors`` into ``model`` (cast to its dtypes), raising :class:`ModelFileError` on any mismatch."""
+    model.load_state_dict(checked_state_dict(model, tensors, source), strict=True)

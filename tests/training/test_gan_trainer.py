@@ -185,6 +185,73 @@ def test_bad_checkpoints_give_clear_errors(tmp_path: Path) -> None:
         tr.load_checkpoint(tmp_path / "shapes.safetensors")
 
 
+
+def _set(d: dict, path: tuple, value) -> None:
+    for k in path[:-1]:
+        d = d[k]
+    d[path[-1]] = value
+
+
+# (what is changed: ("state", keys...) or ("tensor", name), new value, expected message after the file name)
+_BAD_CONTENTS = [
+    (("state", "cursor"), "x", r"checkpoint field 'cursor' must be an integer >= 0, at most 48, got 'x'"),
+    (("state", "cursor"), 10**6, r"checkpoint field 'cursor' must be an integer >= 0, at most 48, got 1000000"),
+    (("state", "step"), -5, r"checkpoint field 'step' must be an integer >= 0, got -5"),
+    (("state", "step"), 2.5, r"checkpoint field 'step' must be an integer >= 0, got 2\.5"),
+    (("state", "epoch"), True, r"checkpoint field 'epoch' must be an integer >= 0, got True"),
+    (("state", "elapsed_s"), "later", r"checkpoint field 'elapsed_s' must be a finite number, got 'later'"),
+    (("tensor", "data.perm"), torch.zeros(48, dtype=torch.int64),
+     r"checkpoint tensor 'data\.perm' is not a permutation of 0\.\.47"),
+    (("tensor", "data.perm"), torch.arange(48) + 1000, r"checkpoint tensor 'data\.perm' is not a permutation of 0\.\.47"),
+    (("tensor", "data.perm"), torch.arange(47), r"checkpoint tensor 'data\.perm' must be 48 integer indices.*shape \(47,\)"),
+    (("tensor", "data.perm"), torch.arange(48.0), r"checkpoint tensor 'data\.perm' must be 48 integer indices.*torch\.float32"),
+    (("tensor", "opt_g.state.99.exp_avg"), torch.zeros(3),
+     r"opt_g\.state\.99\.exp_avg: parameter index '99' does not exist \(the optimizer has \d+\)"),
+    (("tensor", "opt_d.bogus"), torch.zeros(3), r"unexpected optimizer tensor 'opt_d\.bogus'"),
+    (("state", "opt_g", "param_groups"), "zz", r"checkpoint field 'opt_g' must hold a list 'param_groups'"),
+    (("state", "opt_g", "param_groups", 0, "lr"), "abc", r"opt_g\.param_groups\[0\]\.lr must be a finite number >= 0, got 'abc'"),
+    (("state", "opt_d", "param_groups", 0, "eps"), None, r"opt_d\.param_groups\[0\]\.eps must be a finite number >= 0, got None"),
+    (("state", "opt_g", "param_groups", 0, "betas"), [0.5], r"opt_g\.param_groups\[0\]\.betas must be 2 numbers in \[0, 1\)"),
+    (("state", "opt_g", "param_groups", 0, "amsgrad"), "no", r"opt_g\.param_groups\[0\]\.amsgrad must be a boolean, got 'no'"),
+    (("state", "opt_g", "param_groups", 0, "params"), [0, 1], r"opt_g\.param_groups\[0\]\.params is \[0, 1\], the model's parameters are"),
+    (("state", "opt_g", "scalars"), {"77": {"x": 1}}, r"opt_g\.scalars\.77: parameter index '77' does not exist"),
+    (("tensor", "rng.noise"), torch.zeros(5, dtype=torch.uint8), r"random state 'rng\.noise' does not fit this generator"),
+]
+
+
+@pytest.mark.parametrize("where,value,message", _BAD_CONTENTS, ids=[f"{w[-1]}-{i}" for i, (w, _, _) in enumerate(_BAD_CONTENTS)])
+def test_malformed_checkpoint_contents_are_named(tmp_path: Path, where: tuple, value, message: str) -> None:
+    """Every field the resume reads is checked; the error names the file and the field, and the trainer is
+    left untouched."""
+    tr = GANTrainer(tiny_config(), tiny_faces(), device="cpu", progress=False)
+    tr.train_step()
+    tensors, state = tr.state_tensors()
+    if where[0] == "tensor":
+        tensors[where[1]] = value
+    else:
+        _set(state, where[1:], value)
+    bad = save_checkpoint(tmp_path / "bad.safetensors", tensors, state)
+    fresh = GANTrainer(tiny_config(), tiny_faces(), device="cpu", progress=False)
+    before = weights(fresh)
+    with pytest.raises(CheckpointError, match=rf"^{tmp_path / 'bad.safetensors'}: {message}"):
+        fresh.load_checkpoint(bad)
+    assert fresh.step == 0 and not fresh.opt_g.state
+    assert_bitwise_equal(weights(fresh), before)
+
+
+def test_checkpoint_is_read_through_one_file_handle(tmp_path: Path, monkeypatch) -> None:
+    import gan.checkpoint
+    from gan.checkpoint import read_checkpoint_state
+
+    tr = GANTrainer(tiny_config(), tiny_faces(), device="cpu", progress=False)
+    good = tr.save_checkpoint(tmp_path / "good.safetensors")
+    opened = []
+    real = gan.checkpoint.safe_open
+    monkeypatch.setattr(gan.checkpoint, "safe_open", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    tensors, state = load_checkpoint(good)
+    assert opened == [str(good)] and "data.perm" in tensors and state["step"] == 0
+    assert read_checkpoint_state(good) == state
+
 def test_config_validation() -> None:
     with pytest.raises(ValueError, match="loss"):
         tiny_config(loss="lsgan")
