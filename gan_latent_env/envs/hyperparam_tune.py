@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, SupportsFloat
@@ -611,11 +612,19 @@ class HyperparamTuneEnv(gym.Env[np.ndarray, np.ndarray]):
 
 
 def _check_range(value: Any, name: str, low: float, high: float | None) -> tuple[float, float]:
-    """A pair ``(lo, hi)`` with ``low < lo < hi`` (and ``hi < high`` when given), as floats."""
-    try:
-        lo, hi = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (low, high) of numbers, got {value!r}") from None
+    """A pair ``(lo, hi)`` of numbers with ``low < lo < hi`` (and ``hi < high`` when given), as floats.
+
+    :raises ValueError: naming ``name`` for a string, anything but exactly two numbers, or bad bounds.
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise ValueError(f"{name} must be a pair (low, high) of numbers, got {value!r} ({type(value).__name__})")
+    items = list(value)
+    if len(items) != 2:
+        raise ValueError(f"{name} must be a pair (low, high) of numbers, got {len(items)} values: {value!r}")
+    for v in items:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise ValueError(f"{name} must be a pair (low, high) of numbers, got {v!r} ({type(v).__name__}) in {value!r}")
+    lo, hi = (float(v) for v in items)
     if not (math.isfinite(lo) and math.isfinite(hi)) or not low < lo < hi or (high is not None and hi >= high):
         bound = f"{low} < low < high" + (f" < {high}" if high is not None else "")
         raise ValueError(f"{name} must satisfy {bound}, got {value!r}")

@@ -237,7 +237,13 @@ def test_step_before_reset_raises() -> None:
         ({"w_fd": "1"}, r"w_fd must be a number >= 0, got '1' \(str\)"),
         ({"lr_range": (3e-4, 1e-4)}, "lr_range"),
         ({"lr_range": (0.0, 1e-4)}, "lr_range"),
-        ({"lr_range": 1e-4}, "lr_range"),
+        ({"lr_range": 1e-4}, r"lr_range must be a pair \(low, high\) of numbers, got 0.0001 \(float\)"),
+        ({"lr_range": "12"}, r"lr_range must be a pair \(low, high\) of numbers, got '12' \(str\)"),
+        ({"beta1_range": b"12"}, r"beta1_range must be a pair \(low, high\) of numbers, got b'12' \(bytes\)"),
+        ({"lr_range": (1e-4, 2e-4, 3e-4)}, r"lr_range must be a pair \(low, high\) of numbers, got 3 values"),
+        ({"lr_range": ("1e-4", 3e-4)}, r"lr_range must be a pair \(low, high\) of numbers, got '1e-4' \(str\)"),
+        ({"beta1_range": (True, 0.5)}, r"beta1_range must be a pair \(low, high\) of numbers, got True \(bool\)"),
+        ({"lr_range": {1e-4, 3e-4}}, r"lr_range must be a pair \(low, high\) of numbers, got .* \(set\)"),
         ({"beta1_range": (0.3, 1.0)}, "beta1_range"),
         ({"preset": "huge"}, "preset"),
         ({"ngf": 0}, "ngf"),
@@ -257,6 +263,15 @@ def test_step_before_reset_raises() -> None:
 def test_bad_arguments_name_the_argument(kwargs: dict[str, Any], name: str) -> None:
     with pytest.raises(ValueError, match=name):
         make_env(**kwargs)
+
+
+def test_ranges_take_any_pair_of_numbers() -> None:
+    import json
+
+    env = make_env(lr_range=np.array([1e-4, 3e-4]), beta1_range=[np.float32(0.25), 1 / 2])
+    assert env.lr_range == (1e-4, 3e-4) and env.beta1_range == (0.25, 0.5)
+    assert all(type(v) is float for v in env.lr_range + env.beta1_range)
+    json.dumps(env.config)
 
 
 def test_reset_options() -> None:
