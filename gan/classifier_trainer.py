@@ -32,13 +32,16 @@ import torch.nn.functional as F
 from gan.augment import translate
 from gan.checkpoint import (
     CheckpointError,
+    check_generator_state,
+    data_permutation,
     deferred_sigint,
     load_checkpoint,
-    optimizer_from_parts,
+    optimizer_state_from_parts,
     optimizer_to_parts,
     require_keys,
     save_checkpoint,
-    set_torch_generator_state,
+    state_float,
+    state_int,
     take_prefix,
     with_prefix,
 )
@@ -47,7 +50,7 @@ from gan.data.images import to_float
 from gan.data.schema import ATTRIBUTE_INDEX, ATTRIBUTE_NAMES, GLASSES_NONE, NUM_VARIANTS
 from gan.models.classifier import AttributeClassifier
 from gan.models.config import ClassifierConfig, config_from_dict
-from gan.models.io import ModelFileError, load_state_dict_checked, save_model
+from gan.models.io import ModelFileError, checked_state_dict, save_model
 from gan.device import resolve_device
 from gan.trainer import TrainingDivergedError, data_fingerprint, derive_seed
 
@@ -223,7 +226,9 @@ class ClassifierTrainer:
         self._interrupted = False
         self._start_time = time.perf_counter()
         self._elapsed_before = 0.0
-        self._epoch_losses: list[float] = []
+        self._epoch_losses: list[float] = []  # mean training loss of each finished epoch
+        self._loss_sum = 0.0  # running sum and count of the current epoch's step losses (checkpointed, so a
+        self._loss_count = 0  # mid-epoch resume reports the same epoch mean as an uninterrupted run)
 
     def _autocast(self) -> Any:
         return torch.autocast("cuda", dtype=torch.bfloat16) if self.cuda else nullcontext()
@@ -233,7 +238,11 @@ class ClassifierTrainer:
         return self._elapsed_before + (time.perf_counter() - self._start_time)
 
     def train_step(self) -> float:
-        """One AdamW step on the next batch; returns the loss (sum of the 18 heads' cross-entropies)."""
+        """One AdamW step on the next batch; returns the loss (sum of the 18 heads' cross-entropies).
+
+        The loss also goes into the epoch's running mean; the step that ends an epoch appends that mean to
+        the per-epoch losses (``epochs.csv``'s ``train_loss``).
+        """
         if self._cursor + self.batch_size > self.num_images:
             self._perm = torch.randperm(self.num_images, generator=self._gens["data"])
             self._cursor = 0
@@ -255,7 +264,13 @@ class ClassifierTrainer:
         self.optimizer.step()
         self.step += 1
         self.epoch = self.step // self.steps_per_epoch
-        return float(loss.detach())
+        value = float(loss.detach())
+        self._loss_sum += value
+        self._loss_count += 1
+        if self.step % self.steps_per_epoch == 0:
+            self._epoch_losses.append(self._loss_sum / self._loss_count)
+            self._loss_sum, self._loss_count = 0.0, 0
+        return value
 
     @torch.no_grad()
     def predict(self, images: torch.Tensor, chunk: int = 250) -> torch.Tensor:
@@ -300,6 +315,7 @@ class ClassifierTrainer:
             "cursor": self._cursor, "opt": opt_s, "device_type": self.device.type,
             "data_fingerprint": self.data_fingerprint, "num_images": self.num_images,
             "elapsed_s": self.elapsed_s, "epoch_losses": self._epoch_losses,
+            "epoch_loss_sum": self._loss_sum, "epoch_loss_count": self._loss_count,
         }  # fmt: skip
         return save_checkpoint(path, tensors, state)
 
@@ -325,28 +341,62 @@ class ClassifierTrainer:
             raise CheckpointError(
                 f"{p}: checkpoint was trained on other data ({state.get('num_images')} images); now {self.num_images}"
             )
+        # check everything before changing anything: a bad checkpoint leaves the trainer as it was
+        step = state_int(state, "step", p, maximum=self.total_steps)
+        cursor = state_int(state, "cursor", p, maximum=self.num_images)
+        elapsed = state_float(state, "elapsed_s", p, default=0.0)
+        epoch_losses = state.get("epoch_losses", [])
+        if (not isinstance(epoch_losses, list) or len(epoch_losses) != step // self.steps_per_epoch
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in epoch_losses)):
+            raise CheckpointError(
+                f"{p}: checkpoint field 'epoch_losses' must list the mean loss of each of the "
+                f"{step // self.steps_per_epoch} finished epochs, got {epoch_losses!r}"
+            )
+        in_epoch = step % self.steps_per_epoch
+        if "epoch_loss_count" in state:
+            loss_count = state.get("epoch_loss_count")
+            if loss_count != in_epoch or isinstance(loss_count, bool):
+                raise CheckpointError(
+                    f"{p}: checkpoint field 'epoch_loss_count' must be the {in_epoch} steps of step {step} into its "
+                    f"epoch, got {loss_count!r}"
+                )
+            loss_sum = state_float(state, "epoch_loss_sum", p)
+        else:  # written before the running loss was checkpointed
+            loss_count, loss_sum = 0, 0.0
+            if in_epoch:
+                logger.warning(
+                    "%s predates checkpointed epoch losses: epoch %d's train_loss in epochs.csv will cover only "
+                    "the %d steps after this resume", p, step // self.steps_per_epoch + 1, self.steps_per_epoch - in_epoch,
+                )
+        perm = data_permutation(tensors, "data.perm", self.num_images, p)
         try:
-            load_state_dict_checked(self.model, take_prefix(tensors, "model"), p)
+            model_sd = checked_state_dict(self.model, take_prefix(tensors, "model"), p)
         except ModelFileError as err:
             raise CheckpointError(str(err)) from None
-        optimizer_from_parts(self.optimizer, take_prefix(tensors, "opt"), state["opt"], p, "opt")
+        opt = optimizer_state_from_parts(self.optimizer, take_prefix(tensors, "opt"), state["opt"], p, "opt")
         same_device = state.get("device_type") == self.device.type
+        restore = {name: check_generator_state(gen, tensors, f"rng.{name}", p)
+                   for name, gen in self._gens.items() if same_device or name == "data"}  # fmt: skip
+
+        self.model.load_state_dict(model_sd)
+        self.optimizer.load_state_dict(opt)
         for name, gen in self._gens.items():
-            if f"rng.{name}" not in tensors:
-                raise CheckpointError(f"{p}: checkpoint lacks the random state 'rng.{name}'")
-            if same_device or name == "data":
-                set_torch_generator_state(gen, tensors[f"rng.{name}"], p, f"rng.{name}")
-            else:
-                gen.manual_seed(derive_seed(self.config.seed, name) ^ int(state["step"]))
-        perm = tensors.get("data.perm")
-        if perm is None or perm.shape != (self.num_images,):
-            raise CheckpointError(f"{p}: data permutation missing or of the wrong length")
-        self._perm = perm.to(torch.int64)
-        self._cursor = int(state["cursor"])
-        self.step = int(state["step"])
+            if name in restore:
+                gen.set_state(restore[name])
+            else:  # device generators cannot move between CPU and CUDA: reseed from (seed, step)
+                gen.manual_seed(derive_seed(self.config.seed, name) ^ step)
+        if not same_device:
+            logger.warning(
+                "%s was written on %s, resuming on %s: the augmentation stream is reseeded, so the run is not "
+                "bit-identical to an uninterrupted one", p, state.get("device_type"), self.device.type,
+            )
+        self._perm = perm
+        self._cursor = cursor
+        self.step = step
         self.epoch = self.step // self.steps_per_epoch
-        self._epoch_losses = [float(v) for v in state.get("epoch_losses", [])]
-        self._elapsed_before = float(state.get("elapsed_s", 0.0))
+        self._epoch_losses = [float(v) for v in epoch_losses]
+        self._loss_sum, self._loss_count = loss_sum, loss_count
+        self._elapsed_before = elapsed
         self._start_time = time.perf_counter()
         logger.info("resumed from %s at step %d (epoch %d)", p, self.step, self.epoch)
 
@@ -383,7 +433,7 @@ class ClassifierTrainer:
             epoch_log.truncate_after(self.step)
         self._interrupted = False
         saved_at = -1
-        running: list[float] = []
+        recent: list[float] = []  # for the progress bar only
         bar = tqdm(total=self.total_steps, initial=self.step, disable=not self.progress, unit="step", dynamic_ncols=True)
         try:
             with deferred_sigint(self.interrupt):
@@ -391,17 +441,16 @@ class ClassifierTrainer:
                     loss = self.train_step()
                     if not math.isfinite(loss):
                         raise TrainingDivergedError(f"non-finite classifier loss at step {self.step}: {loss}")
-                    running.append(loss)
+                    recent = [*recent[-49:], loss]
                     bar.update(1)
                     if self.step % 10 == 0:
-                        bar.set_postfix(epoch=self.epoch, loss=f"{np.mean(running[-50:]):.3f}", refresh=False)
+                        bar.set_postfix(epoch=self.epoch, loss=f"{np.mean(recent):.3f}", refresh=False)
                     if step_log is not None:
                         lr = self.optimizer.param_groups[0]["lr"]
                         step_log.write({"step": self.step, "epoch": self.epoch, "loss": loss, "lr": lr,
                                         "elapsed_s": round(self.elapsed_s, 2)})  # fmt: skip
                     if self.step % self.steps_per_epoch == 0:
-                        self._end_epoch(running, epoch_log)
-                        running = []
+                        self._end_epoch(epoch_log)
                     if step_log is not None and self.config.checkpoint_every and self.step % self.config.checkpoint_every == 0:
                         step_log.flush()
                         self.save_checkpoint(self.checkpoint_path)
@@ -422,9 +471,8 @@ class ClassifierTrainer:
             self.save_final(report)
         return report
 
-    def _end_epoch(self, losses: list[float], epoch_log: Any) -> None:
-        mean_loss = float(np.mean(losses)) if losses else math.nan
-        self._epoch_losses.append(mean_loss)
+    def _end_epoch(self, epoch_log: Any) -> None:
+        mean_loss = self._epoch_losses[-1]  # appended by the train_step that ended the epoch
         row: dict[str, Any] = {"step": self.step, "epoch": self.epoch, "train_loss": mean_loss}
         if self.holdout is not None:
             summary = self.evaluate()

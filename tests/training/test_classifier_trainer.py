@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from gan.checkpoint import CheckpointError, load_checkpoint
+from gan.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from gan.classifier_trainer import ClassifierTrainConfig, ClassifierTrainer, lr_at, masked_attribute_loss
 from gan.data.faces import FaceTensors
 from gan.data.schema import ATTRIBUTE_INDEX, GLASSES_NONE, NUM_VARIANTS, ONE_HOT_DIM
@@ -77,6 +77,100 @@ def test_resume_is_bit_exact_and_mismatch_is_reported(tmp_path: Path) -> None:
     with pytest.raises(CheckpointError, match=r"bad\.safetensors"):
         other.load_checkpoint(tmp_path / "bad.safetensors")
 
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("step", 999, r"checkpoint field 'step' must be an integer >= 0, at most 15, got 999"),
+        ("cursor", -1, r"checkpoint field 'cursor' must be an integer >= 0, at most 40, got -1"),
+        ("epoch_losses", [], r"checkpoint field 'epoch_losses' must list the mean loss of each of the 1 finished epochs, got \[\]"),
+        ("epoch_losses", ["x"], r"checkpoint field 'epoch_losses' must list the mean loss of each of the 1 finished epochs"),
+        ("data.perm", torch.arange(40).flip(0) % 39, r"checkpoint tensor 'data\.perm' is not a permutation of 0\.\.39"),
+        ("opt.state.500.exp_avg", torch.zeros(2), r"opt\.state\.500\.exp_avg: parameter index '500' does not exist"),
+        ("lr", -1.0, r"opt\.param_groups\[0\]\.lr must be a finite number >= 0, got -1\.0"),
+    ],
+)
+def test_malformed_classifier_checkpoints_are_named(tmp_path: Path, field: str, value, message: str) -> None:
+    faces = labelled_faces(40)
+    tr = ClassifierTrainer(tiny_cfg(), faces, device="cpu", progress=False)
+    for _ in range(6):  # into the second epoch (5 steps each)
+        tr.train_step()
+    ck = tr.save_checkpoint(tmp_path / "c.safetensors")
+    tensors, state = load_checkpoint(ck)
+    if field in tensors or "." in field:
+        tensors[field] = value
+    elif field == "lr":
+        state["opt"]["param_groups"][0]["lr"] = value
+    else:
+        state[field] = value
+    state = {k: v for k, v in state.items() if not k.startswith("format")}
+    bad = save_checkpoint(tmp_path / "bad.safetensors", tensors, state)
+    fresh = ClassifierTrainer(tiny_cfg(), faces, device="cpu", progress=False)
+    with pytest.raises(CheckpointError, match=rf"^{bad}: {message}"):
+        fresh.load_checkpoint(bad)
+    assert fresh.step == 0 and not fresh.optimizer.state
+
+
+def _interrupted_fit(cfg: ClassifierTrainConfig, faces: FaceTensors, holdout: FaceTensors, run: Path, at: int) -> ClassifierTrainer:
+    tr = ClassifierTrainer(cfg, faces, run, device="cpu", holdout=holdout, progress=False)
+    original = tr.train_step
+
+    def step_then_interrupt() -> float:
+        loss = original()
+        if tr.step == at:
+            tr.interrupt()  # what the Ctrl-C handler does
+        return loss
+
+    tr.train_step = step_then_interrupt
+    with pytest.raises(KeyboardInterrupt):
+        tr.fit()
+    return tr
+
+
+def test_mid_epoch_resume_writes_the_same_epochs_csv(tmp_path: Path) -> None:
+    """The running epoch loss is checkpointed: epochs.csv after an interrupt + resume equals an uninterrupted run's."""
+    faces, holdout = labelled_faces(40), labelled_faces(8, seed=1)
+    cfg = tiny_cfg(checkpoint_every=4)  # 5 steps per epoch, 3 epochs
+    ClassifierTrainer(cfg, faces, tmp_path / "ref", device="cpu", holdout=holdout, progress=False).fit()
+    for at in (2, 7):  # interrupted in the first and in the second epoch
+        run = tmp_path / f"run{at}"
+        _interrupted_fit(cfg, faces, holdout, run, at)
+        again = ClassifierTrainer(cfg, faces, run, device="cpu", holdout=holdout, progress=False)
+        again.load_checkpoint(again.checkpoint_path)
+        again.fit()
+        assert (run / "epochs.csv").read_text() == (tmp_path / "ref" / "epochs.csv").read_text()
+
+
+def test_resume_warnings_device_change_and_old_checkpoints(tmp_path: Path, caplog) -> None:
+    faces = labelled_faces(40)
+    tr = ClassifierTrainer(tiny_cfg(), faces, device="cpu", progress=False)
+    for _ in range(7):
+        tr.train_step()
+    tensors, state = load_checkpoint(tr.save_checkpoint(tmp_path / "c.safetensors"))
+    state = {k: v for k, v in state.items() if not k.startswith("format")}
+
+    moved = save_checkpoint(tmp_path / "cuda.safetensors", tensors, {**state, "device_type": "cuda"})
+    with caplog.at_level("WARNING", logger="gan.classifier_trainer"):
+        ClassifierTrainer(tiny_cfg(), faces, device="cpu", progress=False).load_checkpoint(moved)
+    assert "cuda.safetensors was written on cuda, resuming on cpu" in caplog.text
+    assert "not bit-identical" in caplog.text
+
+    caplog.clear()
+    old = {k: v for k, v in state.items() if k not in ("epoch_loss_sum", "epoch_loss_count")}
+    legacy = save_checkpoint(tmp_path / "legacy.safetensors", tensors, old)
+    with caplog.at_level("WARNING", logger="gan.classifier_trainer"):
+        ClassifierTrainer(tiny_cfg(), faces, device="cpu", progress=False).load_checkpoint(legacy)
+    assert "legacy.safetensors predates checkpointed epoch losses: epoch 2's train_loss" in caplog.text
+    assert "only the 3 steps after this resume" in caplog.text
+
+    bad = save_checkpoint(tmp_path / "count.safetensors", tensors, {**state, "epoch_loss_count": 5})
+    with pytest.raises(CheckpointError, match=r"count\.safetensors: checkpoint field 'epoch_loss_count' must be the 2 "
+                                              r"steps of step 7 into its epoch, got 5"):
+        ClassifierTrainer(tiny_cfg(), faces, device="cpu", progress=False).load_checkpoint(bad)
+    bad = save_checkpoint(tmp_path / "sum.safetensors", tensors, {**state, "epoch_loss_sum": "many"})
+    with pytest.raises(CheckpointError, match=r"sum\.safetensors: checkpoint field 'epoch_loss_sum' must be a finite number, got 'many'"):
+        ClassifierTrainer(tiny_cfg(), faces, device="cpu", progress=False).load_checkpoint(bad)
 
 def test_unlabelled_data_is_rejected() -> None:
     faces = labelled_faces(20)
