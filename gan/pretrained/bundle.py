@@ -1,8 +1,10 @@
 """Turn training runs into the bundled weights (``gan-latent-env bundle-weights``).
 
-A run folder is used through its final model files when training finished
-(``generator.safetensors`` / ``discriminator.safetensors`` / ``classifier.safetensors``), else through its
-latest checkpoint (``checkpoints/latest.safetensors``), so a long run can be bundled while it goes on.
+A run folder is used through whichever is newer by training step: its final model files
+(``generator.safetensors`` / ``discriminator.safetensors`` / ``classifier.safetensors``, which record their
+step) or its latest checkpoint (``checkpoints/latest.safetensors``). So a long run can be bundled while it
+goes on, and a run that was interrupted (which writes final files) and then resumed is bundled at the
+checkpoint's later step, not from the stale final files.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from torch import nn
 
-from gan.checkpoint import CheckpointError, load_checkpoint, require_keys, take_prefix
+from gan.checkpoint import CheckpointError, load_checkpoint, read_checkpoint_state, require_keys, take_prefix
 from gan.models import AttributeClassifier, Discriminator, Generator
 from gan.models.io import load_model, read_model_header, save_model
 from gan.pretrained import CARD_FILE, WEIGHT_FILES, WEIGHTS_DIR
@@ -59,15 +61,41 @@ def models_from_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, nn.M
     return models, state
 
 
+def _final_step(path: Path) -> int | None:
+    """The step recorded in a final model file's metadata (None when it has none)."""
+    _, _, meta = read_model_header(path)
+    step = meta.get("step")
+    return step if isinstance(step, int) and not isinstance(step, bool) else None
+
+
 def _models_from_run(run_dir: Path, roles: tuple[str, ...]) -> tuple[dict[str, nn.Module], dict[str, Any]]:
+    """The run's networks from whichever is newer by training step: the final model files or the latest checkpoint.
+
+    The trainers write the final files at the end and (the GAN trainer) on Ctrl-C; a run resumed after that
+    keeps checkpointing past them, so the final files alone may be stale. Equal steps use the final files.
+    """
     final = {role: run_dir / WEIGHT_FILES[role] for role in roles}
-    if all(p.is_file() for p in final.values()):
+    ckpt = run_dir / CHECKPOINT
+    have_final = all(p.is_file() for p in final.values())
+    if not have_final and not ckpt.is_file():
+        raise FileNotFoundError(f"{run_dir}: neither final model files {sorted(p.name for p in final.values())} nor {CHECKPOINT}")
+    final_steps = {role: _final_step(p) for role, p in final.items()} if have_final else {}
+    ckpt_step = read_checkpoint_state(ckpt).get("step") if ckpt.is_file() else None
+    use_final = have_final
+    if have_final and ckpt_step is not None:
+        steps = set(final_steps.values())
+        if None in steps or len(steps) > 1:
+            logger.warning("%s: final model files record steps %s; using the checkpoint (step %s)", run_dir,
+                           final_steps, ckpt_step)  # fmt: skip
+            use_final = False
+        elif isinstance(ckpt_step, int) and ckpt_step > steps.pop():
+            logger.info("%s: the checkpoint (step %d) is newer than the final model files (step %s); bundling the "
+                        "checkpoint", run_dir, ckpt_step, final_steps[roles[0]])  # fmt: skip
+            use_final = False
+    if use_final:
         models = {role: load_model(p) for role, p in final.items()}
         _, _, meta = read_model_header(final[roles[0]])
         return models, {"source": str(run_dir), "from": "final model files", **meta}
-    ckpt = run_dir / CHECKPOINT
-    if not ckpt.is_file():
-        raise FileNotFoundError(f"{run_dir}: neither final model files {sorted(p.name for p in final.values())} nor {CHECKPOINT}")
     models, state = models_from_checkpoint(ckpt)
     missing = [r for r in roles if r not in models]
     if missing:

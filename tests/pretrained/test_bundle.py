@@ -99,3 +99,65 @@ def test_weights_fingerprint_names_the_weights(tiny_runs, tmp_path):
     with pytest.raises(FileNotFoundError, match="classifier.safetensors"):
         (c / "classifier.safetensors").unlink()
         weights_fingerprint(c)
+
+
+def _g_equal(a, b) -> bool:
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
+
+
+def test_interrupted_then_resumed_run_bundles_the_newer_of_final_files_and_checkpoint(tmp_path, caplog):
+    """Ctrl-C writes final model files; a resumed run checkpoints past them, so the newer step wins."""
+    from gan.pretrained.bundle import _models_from_run
+    from gan.trainer import GANTrainer
+
+    faces = make_procedural_faces(16, seed=0, size=32)
+    cfg = get_gan_preset("tiny").config
+    run = tmp_path / "gan"
+    first = GANTrainer(cfg, faces, run_dir=run, device="cpu", progress=False)
+    original = first.train_step
+
+    def step_then_interrupt():
+        st = original()
+        if st.step == 2:
+            first.interrupt()
+        return st
+
+    first.train_step = step_then_interrupt
+    with pytest.raises(KeyboardInterrupt):
+        first.fit(4)
+    models, info = _models_from_run(run, ("generator", "discriminator"))
+    assert info["from"] == "final model files" and info["step"] == 2  # same step: the final files
+
+    resumed = GANTrainer(cfg, faces, run_dir=run, device="cpu", progress=False)
+    resumed.load_checkpoint(resumed.checkpoint_path)
+    for _ in range(2):  # still running: checkpoints at step 4, the final files say step 2
+        resumed.train_step()
+    resumed.save_checkpoint(resumed.checkpoint_path)
+    with caplog.at_level("INFO", logger="gan.pretrained.bundle"):
+        models, info = _models_from_run(run, ("generator", "discriminator"))
+    assert info["from"] == "checkpoint" and info["step"] == 4
+    assert "the checkpoint (step 4) is newer than the final model files (step 2)" in caplog.text
+    resumed.generator.eval()
+    assert _g_equal(models["generator"], resumed.generator)
+
+    resumed.fit(6)  # finished: final files and checkpoint both at step 6
+    models, info = _models_from_run(run, ("generator", "discriminator"))
+    assert info["from"] == "final model files" and info["step"] == 6
+    assert _g_equal(models["generator"], resumed.generator)
+
+
+def test_final_files_of_different_steps_fall_back_to_the_checkpoint(tmp_path, caplog):
+    from gan.models import save_model
+    from gan.pretrained.bundle import _models_from_run
+    from gan.trainer import GANTrainer
+
+    faces = make_procedural_faces(16, seed=0, size=32)
+    run = tmp_path / "gan"
+    tr = GANTrainer(get_gan_preset("tiny").config, faces, run_dir=run, device="cpu", progress=False)
+    tr.fit(3)
+    save_model(tr.discriminator, run / "discriminator.safetensors", metadata={"step": 1})  # e.g. a crash between the two
+    with caplog.at_level("WARNING", logger="gan.pretrained.bundle"):
+        _, info = _models_from_run(run, ("generator", "discriminator"))
+    assert info["from"] == "checkpoint" and info["step"] == 3
+    assert "final model files record steps {'generator': 3, 'discriminator': 1}; using the checkpoint (step 3)" in caplog.text
