@@ -101,8 +101,46 @@ class SB3VecEnv(VecEnv):
         return [False for _ in self._get_indices(indices)]
 
 
+def _check_same_step_native(env_id: str) -> None:
+    """Raise a ``ValueError`` naming ``env_id`` unless its native vector env takes ``autoreset_mode``."""
+    import importlib
+    import inspect
+
+    from gymnasium.envs.registration import load_env_creator
+
+    name = env_id
+    if ":" in name:  # "module:EnvId", as gym.make reads it
+        module, name = name.split(":", 1)
+        importlib.import_module(module)
+    spec = gym.spec(name)
+    creator = spec.vector_entry_point
+    if isinstance(creator, str):
+        creator = load_env_creator(creator)
+    if creator is not None:
+        try:
+            explicit = "autoreset_mode" in inspect.signature(creator).parameters
+        except (TypeError, ValueError):  # no signature to read: let make_vec and SB3VecEnv decide
+            return
+        declared = getattr(creator, "metadata", {}).get("autoreset_mode")
+        if explicit or declared in (None, AutoresetMode.SAME_STEP):
+            return
+    what = "has no native vector env" if creator is None else "has a native vector env with next-step autoreset only"
+    raise ValueError(
+        f"env_id: make_sb3_vec_env needs a native vector env with same-step autoreset (LatentWalk-v0 has one: "
+        f"autoreset_mode='same_step'), but {env_id} {what}. Train SB3 on single envs instead, e.g. "
+        f"stable_baselines3.common.env_util.make_vec_env({spec.id!r}, n_envs=N, env_kwargs={{...}}) "
+        f"(DummyVecEnv); the native vector env itself stays usable with "
+        f"gym.make_vec({spec.id!r}, num_envs=N, vectorization_mode='vector_entry_point')."
+    )
+
+
 def make_sb3_vec_env(env_id: str, num_envs: int, **kwargs: Any) -> SB3VecEnv:
     """``gym.make_vec(env_id, num_envs, vectorization_mode="vector_entry_point", autoreset_mode="same_step",
-    **kwargs)`` wrapped in :class:`SB3VecEnv`."""
+    **kwargs)`` wrapped in :class:`SB3VecEnv`.
+
+    :raises ValueError: naming ``env_id`` when its native vector env has no same-step autoreset (only
+        ``LatentWalk-v0`` has one; for ``LatentCodebook-v0`` use SB3's ``make_vec_env`` on the single env).
+    """
+    _check_same_step_native(env_id)
     env = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point", autoreset_mode="same_step", **kwargs)
     return SB3VecEnv(env)

@@ -173,30 +173,44 @@ def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
     return value
 
 
+def _describe(value: Any) -> str:
+    """What a user passed, for an error message: the container, its size and its element types or dtype."""
+    if isinstance(value, torch.Tensor):
+        return f"a torch.Tensor of dtype {value.dtype} and shape {tuple(value.shape)}"
+    if isinstance(value, np.ndarray):
+        return f"a numpy array of dtype {value.dtype} and shape {value.shape}"
+    if isinstance(value, (list, tuple)):
+        kinds = "/".join(sorted({type(v).__name__ for v in value})) or "no"
+        return f"a {type(value).__name__} of {len(value)} {kinds} items: {value!r}"
+    return f"{value!r} ({type(value).__name__})"
+
+
 def check_target(value: Any, name: str = "target", batch: int | None = None) -> np.ndarray:
     """An attribute target as int64 ``[18]`` (or ``[batch, 18]`` when ``batch`` is given; ``[18]`` is then
     repeated for every row).
 
-    :raises ValueError: naming ``name`` on a wrong shape, a non-integer dtype or an out-of-range variant.
+    :raises ValueError: naming ``name`` and saying what was passed on a non-integer value (floats, bools,
+        strings), a wrong shape or an out-of-range variant.
     """
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
+    expected = f"{name} must be {NUM_ATTRIBUTES} integer variant indices (schema order)"
+    raw = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else value
     try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be an integer array of {NUM_ATTRIBUTES} variant indices: {err}") from None
-    if arr.dtype == object:
-        raise ValueError(f"{name} must be an integer array of {NUM_ATTRIBUTES} variant indices, got {value!r}")
-    validate_attributes(arr, name=name)
-    arr = arr.astype(np.int64)
+        arr = np.asarray(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{expected}, got {_describe(value)}") from None
+    if not np.issubdtype(arr.dtype, np.integer):  # bools, floats, strings, objects, ragged lists
+        raise ValueError(f"{expected}, got {_describe(value)}")
     if batch is None:
         if arr.shape != (NUM_ATTRIBUTES,):
-            raise ValueError(f"{name} must have shape ({NUM_ATTRIBUTES},), got {arr.shape}")
-        return arr
-    if arr.shape == (NUM_ATTRIBUTES,):
+            raise ValueError(f"{name} must have shape ({NUM_ATTRIBUTES},), got {arr.shape}: {_describe(value)}")
+    elif arr.shape not in ((NUM_ATTRIBUTES,), (batch, NUM_ATTRIBUTES)):
+        raise ValueError(
+            f"{name} must have shape ({NUM_ATTRIBUTES},) or ({batch}, {NUM_ATTRIBUTES}), got {arr.shape}: {_describe(value)}"
+        )
+    validate_attributes(arr, name=name)  # the variant ranges
+    arr = arr.astype(np.int64)
+    if batch is not None and arr.ndim == 1:
         return np.repeat(arr[None], batch, axis=0)
-    if arr.shape != (batch, NUM_ATTRIBUTES):
-        raise ValueError(f"{name} must have shape ({NUM_ATTRIBUTES},) or ({batch}, {NUM_ATTRIBUTES}), got {arr.shape}")
     return arr
 
 

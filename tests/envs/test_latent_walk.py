@@ -218,7 +218,12 @@ def test_seeded_determinism(tiny_models):
         ({"reward_scale": 0}, "reward_scale"),
         ({"target": [0] * 17}, "target"),
         ({"target": [0] * 17 + [3]}, "target"),
-        ({"target": [0.5] * 18}, "target"),
+        ({"target": [0.5] * 18}, r"target must be 18 integer variant indices \(schema order\), got a list of 18 float items"),
+        ({"target": np.zeros(18)}, r"target must be 18 integer variant indices .*got a numpy array of dtype float64 and shape \(18,\)"),
+        ({"target": torch.zeros(18)}, r"target must be 18 integer variant indices .*got a torch.Tensor of dtype torch.float32"),
+        ({"target": [True] * 18}, r"target must be 18 integer variant indices .*got a list of 18 bool items"),
+        ({"target": "0" * 18}, r"target must be 18 integer variant indices .*got '0+' \(str\)"),
+        ({"target": [0] * 17}, r"target must have shape \(18,\), got \(17,\): a list of 17 int items"),
         ({"z_dim": TINY_Z_DIM + 1}, "z_dim"),
         ({"device": "tpu"}, "device"),
         ({"render_mode": "human"}, "render_mode"),
@@ -448,3 +453,14 @@ def test_sb3_ppo_on_native_vector_env(tiny_models):
     assert all(ep["l"] == 5 for ep in model.ep_info_buffer)
     with pytest.raises(ValueError, match="same_step"):
         SB3VecEnv(make_vec(tiny_models, 2))
+
+
+@pytest.mark.parametrize("env_id", ["LatentCodebook-v0", "gan_latent_env:LatentCodebook-v0", "HyperparamTune-v0"])
+def test_sb3_adapter_says_which_envs_it_takes(env_id):
+    from gan_latent_env.wrappers import make_sb3_vec_env
+
+    short = env_id.split(":")[-1]
+    what = "has no native vector env" if short == "HyperparamTune-v0" else "has a native vector env with next-step autoreset only"
+    with pytest.raises(ValueError, match=rf"env_id: make_sb3_vec_env needs a native vector env with same-step autoreset "
+                                         rf"\(LatentWalk-v0 has one.*{env_id} {what}.*make_vec_env\('{short}'"):
+        make_sb3_vec_env(env_id, 2)
