@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any, Final
 
 from gan.data.schema import ATTRIBUTE_NAMES
+
+logger = logging.getLogger(__name__)
 
 SUPPORTED_IMAGE_SIZES: Final[tuple[int, ...]] = (32, 64, 128)
 """Square image sides (pixels) the DCGAN generator and discriminator are built for."""
@@ -178,18 +181,38 @@ def config_to_json(cfg: ModelConfig) -> str:
     return json.dumps(dataclasses.asdict(cfg), sort_keys=True)
 
 
+BACKWARD_COMPATIBLE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    "ClassifierConfig": ("band_width", "band_box", "band_feature_dim", "band_attributes"),
+}
+"""Fields that files written before they existed lack, per config class. Such a file may lack the whole group
+only: the defaults then mean "no band branch", which the file's tensors confirm (band tensors would not
+load). A file that lacks only some of them (e.g. ``band_attributes`` beside a band branch) is rejected,
+because the default could silently change what the model computes."""
+
+
 def config_from_dict(cls: type, data: Any, source: str = "config") -> Any:
     """Build config ``cls`` from a dict, rejecting unknown or missing fields.
 
-    :raises ValueError: if ``data`` is not a dict, has unknown keys or fails validation; the message starts
-        with ``source``.
+    The one exception is a file older than a whole group of :data:`BACKWARD_COMPATIBLE_FIELDS`, which lacks
+    all of them: they take their defaults (logged).
+
+    :raises ValueError: if ``data`` is not a dict, has unknown or missing keys or fails validation; the
+        message starts with ``source`` and names the fields.
     """
     if not isinstance(data, dict):
         raise ValueError(f"{source}: expected a JSON object for {cls.__name__}, got {type(data).__name__}")
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - names)
+    names = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(data) - set(names))
     if unknown:
         raise ValueError(f"{source}: unknown {cls.__name__} fields {unknown} (known: {sorted(names)})")
+    missing = [n for n in names if n not in data]
+    if missing:
+        group = BACKWARD_COMPATIBLE_FIELDS.get(cls.__name__, ())
+        if set(missing) != set(group):
+            hint = (f"; only files older than all of {list(group)} may lack fields, and then all of them"
+                    if group else "; every field is required")
+            raise ValueError(f"{source}: {cls.__name__} lacks the field(s) {missing}{hint}")
+        logger.info("%s: %s written before %s existed; using their defaults", source, cls.__name__, missing)
     try:
         return cls(**data)
     except (TypeError, ValueError) as err:

@@ -212,3 +212,62 @@ def test_band_attributes_read_only_the_band_features() -> None:
         ClassifierConfig(band_width=4, band_attributes=("eyebrows",))
     with pytest.raises(ValueError, match="band_width > 0"):
         ClassifierConfig(band_attributes=("eyebrow_shape",))
+
+
+def _drop_config_fields(path: Path, out: Path, fields: tuple[str, ...]) -> Path:
+    from safetensors import safe_open
+
+    from gan.models.io import CONFIG_KEY
+
+    with safe_open(str(path), "pt") as f:
+        meta = f.metadata()
+    cfg = json.loads(meta[CONFIG_KEY])
+    for name in fields:
+        del cfg[name]
+    save_file(load_file(str(path)), str(out), metadata={**meta, CONFIG_KEY: json.dumps(cfg)})
+    return out
+
+
+def test_missing_config_fields_are_rejected_except_a_whole_older_group(tmp_path: Path) -> None:
+    """A missing field must not silently take a default that changes the model (band_attributes would change
+    the logits); only files older than the whole band group may lack it, and their tensors prove it."""
+    band = ("band_width", "band_box", "band_feature_dim", "band_attributes")
+    cfg = ClassifierConfig(image_size=32, width=4, stages=2, band_width=4, band_feature_dim=8,
+                           band_attributes=("eyebrow_shape",))  # fmt: skip
+    with_band = save_model(AttributeClassifier(cfg, seed=0), tmp_path / "band.safetensors")
+    no_attrs = _drop_config_fields(with_band, tmp_path / "no_attrs.safetensors", ("band_attributes",))
+    with pytest.raises(ModelFileError, match=r"no_attrs\.safetensors: ClassifierConfig lacks the field\(s\) "
+                                             r"\['band_attributes'\]; only files older than all of"):
+        load_model(no_attrs)
+    some = _drop_config_fields(with_band, tmp_path / "some.safetensors", ("band_box", "band_attributes"))
+    with pytest.raises(ModelFileError, match=r"some\.safetensors: ClassifierConfig lacks the field\(s\) \['band_box', 'band_attributes'\]"):
+        load_model(some)
+    # the whole group missing on a file with band tensors: the defaults (no band) do not fit its tensors
+    forged = _drop_config_fields(with_band, tmp_path / "forged.safetensors", band)
+    with pytest.raises(ModelFileError, match=r"forged\.safetensors: tensors do not match.*unexpected \['band\."):
+        load_model(forged)
+
+    # a file from before the band branch (no band fields at all) loads as the model it was
+    old = AttributeClassifier(ClassifierConfig(image_size=32, width=4, stages=2), seed=0).eval()
+    old_file = _drop_config_fields(save_model(old, tmp_path / "old.safetensors"), tmp_path / "older.safetensors", band)
+    loaded = load_model(old_file)
+    x = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    assert loaded.config == old.config and torch.equal(loaded(x), old(x))
+
+    g = save_model(Generator(GeneratorConfig(z_dim=4, image_size=32, ngf=4)), tmp_path / "g.safetensors")
+    with pytest.raises(ModelFileError, match=r"nz\.safetensors: GeneratorConfig lacks the field\(s\) \['z_dim'\]; every field is required"):
+        load_model(_drop_config_fields(g, tmp_path / "nz.safetensors", ("z_dim",)))
+
+
+def test_training_configs_reject_missing_fields() -> None:
+    from gan.classifier_trainer import ClassifierTrainConfig
+    from gan.trainer import GANTrainConfig
+
+    data = GANTrainConfig().to_dict()
+    del data["lr"]
+    with pytest.raises(ValueError, match=r"^run\.json: GANTrainConfig lacks the field\(s\) \['lr'\]"):
+        GANTrainConfig.from_dict(data, source="run.json")
+    data = ClassifierTrainConfig().to_dict()
+    del data["model"]["feature_dim"]
+    with pytest.raises(ValueError, match=r"^ck: model: ClassifierConfig lacks the field\(s\) \['feature_dim'\]"):
+        ClassifierTrainConfig.from_dict(data, source="ck")
