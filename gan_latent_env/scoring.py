@@ -26,6 +26,7 @@ rather than exact.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import math
 from collections.abc import Iterator
@@ -39,7 +40,7 @@ from gan.data.schema import NUM_ATTRIBUTES, NUM_VARIANTS, OFFSETS, ONE_HOT_DIM
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LatentScore", "LatentScorer", "check_weights", "model_z_dim", "model_image_size"]
+__all__ = ["LatentScore", "LatentScorer", "as_eval_module", "check_weights", "model_z_dim", "model_image_size"]
 
 _MAX_VARIANTS = max(NUM_VARIANTS)
 
@@ -136,6 +137,33 @@ def check_weights(w_real: float, w_attr: float, names: tuple[str, str] = ("w_rea
     return out[0], out[1]
 
 
+def _on_device(tensor_device: torch.device, device: torch.device) -> bool:
+    if tensor_device.type != device.type:
+        return False
+    if device.index is None:  # "cuda" means the current CUDA device, as Module.to reads it
+        return device.type != "cuda" or tensor_device.index == torch.cuda.current_device()
+    return tensor_device.index == device.index
+
+
+def as_eval_module(module: nn.Module, device: torch.device | None = None) -> nn.Module:
+    """``module`` ready to evaluate, without changing the module the caller holds.
+
+    Returns ``module`` itself when every submodule is already in eval mode and every parameter and buffer
+    is on ``device`` (``None``: wherever it is); otherwise a copy (``copy.deepcopy``) moved to ``device``
+    and put in eval mode. The caller's module is never modified: not its mode, device or ``requires_grad``
+    flags. A module used as-is is shared with the caller: later changes to its weights reach the user of
+    the returned module, and it must stay in eval mode while that one uses it.
+    """
+    tensors = [*module.parameters(), *module.buffers()]
+    on_device = device is None or all(_on_device(t.device, device) for t in tensors)
+    if on_device and not any(m.training for m in module.modules()):
+        return module
+    out = copy.deepcopy(module)
+    if device is not None:
+        out = out.to(device)
+    return out.eval()
+
+
 def _config_value(model: nn.Module, field: str, role: str) -> int | None:
     config = getattr(model, "config", None)
     value = getattr(config, field, None) if config is not None else getattr(model, field, None)
@@ -174,8 +202,9 @@ def _block_index() -> tuple[torch.Tensor, torch.Tensor]:
 class LatentScorer(nn.Module):
     """Batched realism + attribute score of latents: one G, one D and one C forward per call.
 
-    The models are put in eval mode and stay there (:meth:`train` is a no-op); the scorer never changes
-    their ``requires_grad`` flags. Called under ``torch.no_grad()`` / ``torch.inference_mode()`` it is a
+    The scorer never changes the modules it is given (:func:`as_eval_module`): a module already in eval mode
+    is used as-is (shared with the caller, not copied), any other is copied and the copy put in eval mode;
+    the models it holds stay in eval mode (:meth:`train` is a no-op) and keep their ``requires_grad`` flags. Called under ``torch.no_grad()`` / ``torch.inference_mode()`` it is a
     cheap evaluator; with grad enabled and ``z.requires_grad`` it is differentiable w.r.t. ``z`` (use
     ``torch.autograd.grad(out.score.sum(), z)``).
 
@@ -220,6 +249,8 @@ class LatentScorer(nn.Module):
         if len(set(known.values())) > 1:
             raise ValueError(f"the models' image sizes disagree: {known} (G's output must be D's and C's input)")
         self.image_size = known.get("generator")
+        generator, discriminator = as_eval_module(generator), as_eval_module(discriminator)
+        classifier = None if classifier is None else as_eval_module(classifier)
         self.generator = generator
         self.discriminator = discriminator
         self.classifier = classifier

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from gan.device import resolve_device
+from gan_latent_env.scoring import as_eval_module
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ _ROLES = ("generator", "discriminator", "classifier")
 
 def _load_one(role: str, value: ModelArg, device: torch.device) -> nn.Module:
     if isinstance(value, nn.Module):
-        return value.to(device)
+        return as_eval_module(value, device)  # the caller's module is never moved or switched to eval
     if isinstance(value, (str, os.PathLike)):
         from gan.models.io import load_model  # lazy: keep `import gan_latent_env` light
 
@@ -48,8 +49,9 @@ def resolve_models(
 ) -> tuple[nn.Module, nn.Module, nn.Module | None]:
     """Return ``(generator, discriminator, classifier)`` on ``device``.
 
-    Paths are loaded with ``gan.models.load_model`` (checked to hold the right kind of model); modules are
-    moved to ``device`` in place; every ``None`` is filled from the bundled weights
+    Paths are loaded with ``gan.models.load_model`` (checked to hold the right kind of model); a module is
+    used as-is when it is in eval mode and on ``device``, else copied to ``device`` in eval mode
+    (:func:`gan_latent_env.scoring.as_eval_module`: the caller's module is never changed); every ``None`` is filled from the bundled weights
     (``gan.pretrained.load``), which are loaded only when at least one argument is ``None``. With
     ``need_classifier=False`` a ``None`` classifier stays ``None``.
 

@@ -30,7 +30,7 @@ from gan_latent_env.envs.hyperparam_presets import (
     get_instance_set,
     get_preset,
 )
-from gan_latent_env.scoring import CPU_CHUNK_PIXELS
+from gan_latent_env.scoring import CPU_CHUNK_PIXELS, as_eval_module
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +201,8 @@ class HyperparamTuneEnv(gym.Env[np.ndarray, np.ndarray]):
     ``"test"``, a list of seeds or an ``InstanceSet``), ``lr_range``, ``beta1_range``, ``w_fd``, ``w_bal``,
     ``w_div``, ``divergence_penalty``, ``fd_blowup``, ``classifier`` (``None`` = bundled
     ``gan.pretrained.load().classifier``, a path to a classifier ``.safetensors``, or a module with
-    ``features(x)`` and ``config.image_size``), ``device`` (``"auto"``), ``render_mode`` (``"rgb_array"``),
+    ``features(x)`` and ``config.image_size``; a module is never changed: used as-is, shared, when in eval
+    mode on ``device``, else copied there in eval mode), ``device`` (``"auto"``), ``render_mode`` (``"rgb_array"``),
     ``render_samples`` (16). Bad values raise ``ValueError`` naming the argument. ``env.unwrapped.config``
     echoes everything. Step after the episode ended raises ``RuntimeError`` (call ``reset``).
 
@@ -637,7 +638,7 @@ def _mean_pairwise_distance(features: np.ndarray) -> float:
 
 
 def _resolve_classifier(value: Any, device: torch.device) -> tuple[nn.Module, str]:
-    """The feature classifier (eval mode, no gradients) and a JSON-able description of where it came from.
+    """The feature classifier (in eval mode, on ``device``) and a JSON-able description of where it came from.
 
     :raises FileNotFoundError: for a missing path or absent bundled weights.
     :raises ValueError: for a value of the wrong type or a module without ``features``/``config.image_size``.
@@ -665,6 +666,7 @@ def _resolve_classifier(value: Any, device: torch.device) -> tuple[nn.Module, st
     size = getattr(getattr(model, "config", None), "image_size", None)
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise ValueError("classifier must have config.image_size (its input side in pixels)")
-    model = model.to(device).eval()
-    model.requires_grad_(False)
+    # the features run under no_grad, so requires_grad is left alone; a module the caller passed is never
+    # changed: used as-is in eval mode on the device, else copied (as_eval_module)
+    model = as_eval_module(model, device) if isinstance(value, nn.Module) else model.to(device).eval()
     return model, desc

@@ -292,7 +292,7 @@ class LatentCodebookEnv(CoreBacked[LatentCodebookConfig], gym.Env[np.ndarray, in
 
     | Parameter | Default | Description |
     |---|---|---|
-    | ``generator``, ``discriminator``, ``classifier`` | ``None`` | path or ``nn.Module``; ``None``: bundled (the classifier only when ``w_attr > 0``; one given with ``w_attr = 0`` is not used) |
+    | ``generator``, ``discriminator``, ``classifier`` | ``None`` | path or ``nn.Module`` (never changed: used as-is, shared, when in eval mode on ``device``, else copied there in eval mode); ``None``: bundled (the classifier only when ``w_attr > 0``; one given with ``w_attr = 0`` is not used) |
     | ``device`` | ``"auto"`` | ``"auto"``, ``"cpu"``, ``"cuda[:N]"`` |
     | ``render_mode`` | ``None`` | ``"rgb_array"``: the last pulled face |
     | ``z_dim`` | ``None`` | expected latent size; ``ValueError`` if the generator's differs |

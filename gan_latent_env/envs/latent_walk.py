@@ -398,7 +398,7 @@ class LatentWalkEnv(CoreBacked[LatentWalkConfig], gym.Env[np.ndarray, int]):
 
     | Parameter | Default | Description |
     |---|---|---|
-    | ``generator``, ``discriminator``, ``classifier`` | ``None`` | path to a ``.safetensors`` model file or an ``nn.Module``; ``None``: bundled |
+    | ``generator``, ``discriminator``, ``classifier`` | ``None`` | path to a ``.safetensors`` model file or an ``nn.Module`` (never changed: used as-is, shared, when in eval mode on ``device``, else copied there in eval mode); ``None``: bundled |
     | ``device`` | ``"auto"`` | ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda[:N]"`` |
     | ``render_mode`` | ``None`` | ``"rgb_array"``: uint8 ``HxWx3`` frames |
     | ``z_dim`` | ``None`` | expected latent size; ``ValueError`` if the generator's differs |

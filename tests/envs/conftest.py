@@ -50,3 +50,35 @@ def make_tiny_models(seed: int = 0, z_dim: int = TINY_Z_DIM) -> TinyModels:
 @pytest.fixture(scope="session")
 def tiny_models() -> TinyModels:
     return make_tiny_models()
+
+
+def make_train_mode_models(seed: int = 5) -> TinyModels:
+    """The tiny models as a user may hold them mid-training: train mode, gradients on."""
+    models = make_tiny_models(seed)
+    for m in (models.generator, models.discriminator, models.classifier):
+        m.train()
+        m.requires_grad_(True)
+    return models
+
+
+def snapshot(models: TinyModels) -> dict:
+    """Everything an env must leave alone in a user's modules: weights and buffers, modes, gradient flags."""
+    out = {}
+    for role in ("generator", "discriminator", "classifier"):
+        m = getattr(models, role)
+        out[role] = (
+            {k: v.clone() for k, v in m.state_dict().items()},
+            [x.training for x in m.modules()],
+            [p.requires_grad for p in m.parameters()],
+            {t.device for t in m.state_dict().values()},
+        )
+    return out
+
+
+def assert_unchanged(models: TinyModels, before: dict) -> None:
+    after = snapshot(models)
+    for role, (state, modes, grads, devices) in before.items():
+        a_state, a_modes, a_grads, a_devices = after[role]
+        assert a_modes == modes and a_grads == grads and a_devices == devices, role
+        for k, v in state.items():
+            assert torch.equal(a_state[k], v), (role, k)

@@ -274,6 +274,21 @@ def test_ranges_take_any_pair_of_numbers() -> None:
     json.dumps(env.config)
 
 
+def test_the_classifier_passed_is_never_changed() -> None:
+    """The features run under no_grad on an eval-mode classifier; the user's module keeps its mode and
+    requires_grad (a train-mode one is copied, an eval-mode one on the device is shared)."""
+    user = _classifier()
+    assert user.training
+    env = make_env(classifier=user)
+    env.reset(seed=0)
+    env.step(ACTIONS[0])
+    assert user.training and all(p.requires_grad for p in user.parameters())
+    assert env.classifier is not user and not env.classifier.training
+    assert all(p.requires_grad for p in env.classifier.parameters())  # not needed: _features runs under no_grad
+    shared = _classifier().eval()
+    assert make_env(classifier=shared).classifier is shared and all(p.requires_grad for p in shared.parameters())
+
+
 def test_reset_options() -> None:
     env = make_env(instance_set="test")
     _, info = env.reset(seed=0, options={"instance_index": 3})

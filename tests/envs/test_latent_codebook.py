@@ -179,6 +179,22 @@ def test_every_env_has_its_own_observation_space(tiny_models):
     assert len({id(s) for s in spaces_}) == 4
 
 
+def test_envs_never_change_the_modules_they_are_given(tiny_models):
+    from conftest import assert_unchanged, make_train_mode_models, snapshot
+
+    user = make_train_mode_models()
+    before = snapshot(user)
+    env = make(user, w_attr=0.5)
+    env.reset(seed=0)
+    env.step(0)
+    vec = gym.make_vec("LatentCodebook-v0", num_envs=2, vectorization_mode="vector_entry_point", **user.kwargs(), **SMALL)
+    vec.reset(seed=0)
+    vec.step(np.array([0, 1]))
+    assert env.scorer.generator is not user.generator and vec.unwrapped.scorer.discriminator is not user.discriminator
+    assert_unchanged(user, before)
+    assert make(tiny_models).scorer.generator is tiny_models.generator  # eval mode, same device: shared
+
+
 @pytest.mark.parametrize("action", [6, -1, 0.5, None])
 def test_invalid_action(tiny_models, action):
     env = make(tiny_models)

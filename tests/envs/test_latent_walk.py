@@ -277,6 +277,24 @@ def test_numpy_scalar_arguments_give_a_json_ready_config(tiny_models):
     json.dumps(vec.unwrapped.config.to_dict())
 
 
+def test_envs_never_change_the_modules_they_are_given(tiny_models):
+    """Train-mode modules are copied (the user's keep their mode, gradients, weights and BatchNorm statistics);
+    eval-mode modules on the env's device are used as-is, shared with the user."""
+    from conftest import assert_unchanged, make_train_mode_models, snapshot
+
+    user = make_train_mode_models()
+    before = snapshot(user)
+    for env, action in ((LatentWalkEnv(**user.kwargs()), 0), (make_vec(user, 2), np.zeros(2, dtype=np.int64))):
+        env.reset(seed=0)
+        env.step(action)
+        scorer = env.unwrapped.scorer
+        assert scorer.generator is not user.generator and scorer.classifier is not user.classifier
+        assert not any(m.training for m in scorer.generator.modules())
+    assert_unchanged(user, before)
+    shared = make(tiny_models).scorer
+    assert shared.generator is tiny_models.generator and shared.discriminator is tiny_models.discriminator
+
+
 def test_bad_models_and_options(tiny_models, tmp_path):
     with pytest.raises(ValueError, match="generator"):
         LatentWalkEnv(generator=3, discriminator=tiny_models.discriminator, classifier=tiny_models.classifier, device="cpu")

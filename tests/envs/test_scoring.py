@@ -9,7 +9,7 @@ import torch
 from gan.data.procedural.sampler import sample_attributes
 from gan.data.schema import one_hot
 from gan.models.classifier import logits_to_proba
-from gan_latent_env.scoring import LatentScorer
+from gan_latent_env.scoring import LatentScorer, as_eval_module
 
 
 @pytest.fixture()
@@ -125,6 +125,45 @@ def test_weights_accept_numpy_scalars_and_name_what_is_wrong(tiny_models):
         LatentScorer(g, d, c, w_attr=1e39)
     with pytest.raises(ValueError, match=r"w_real must be a number >= 0, got True \(bool\)"):
         LatentScorer(g, d, c, w_real=True)
+
+
+def test_scorer_never_changes_the_modules_it_is_given(tiny_models, batch):
+    """Eval-mode modules are used as-is (shared); train-mode ones are copied, and the caller's stay as they were."""
+    from conftest import assert_unchanged, make_tiny_models, make_train_mode_models, snapshot
+
+    z, _, target = batch
+    shared = LatentScorer(tiny_models.generator, tiny_models.discriminator, tiny_models.classifier)
+    assert shared.generator is tiny_models.generator and shared.classifier is tiny_models.classifier
+    user = make_train_mode_models(seed=5)
+    before = snapshot(user)
+    scorer = LatentScorer(user.generator, user.discriminator, user.classifier)
+    scorer.train()  # a no-op: the scorer's models stay in eval mode
+    assert scorer.generator is not user.generator and scorer.discriminator is not user.discriminator
+    assert not any(m.training for model in (scorer.generator, scorer.discriminator, scorer.classifier) for m in model.modules())
+    with torch.no_grad():
+        out = scorer(z, target)
+    assert_unchanged(user, before)  # mode, requires_grad, weights and BatchNorm statistics
+    ref = make_tiny_models(seed=5)  # the same weights, built in eval mode
+    with torch.no_grad():
+        expected = LatentScorer(ref.generator, ref.discriminator, ref.classifier)(z, target)
+    torch.testing.assert_close(out.score, expected.score, rtol=0, atol=0)
+
+
+def test_as_eval_module_copies_only_when_needed(tiny_models):
+    g = tiny_models.generator
+    assert as_eval_module(g) is g and as_eval_module(g, torch.device("cpu")) is g
+    moved = as_eval_module(g, torch.device("meta"))  # another device: a copy there, the original stays
+    assert moved is not g and next(moved.parameters()).device.type == "meta"
+    assert next(g.parameters()).device.type == "cpu"
+    from gan.models.config import DiscriminatorConfig
+    from gan.models.dcgan import Discriminator
+
+    d = Discriminator(DiscriminatorConfig(image_size=32, ndf=8, norm="spectral"), seed=0)  # train mode
+    copy_ = as_eval_module(d)
+    assert copy_ is not d and d.training and not copy_.training
+    x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        torch.testing.assert_close(copy_(x), d.eval()(x), rtol=0, atol=0)
 
 
 def test_cpu_chunks(tiny_models):
