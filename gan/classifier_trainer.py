@@ -52,7 +52,14 @@ from gan.models.classifier import AttributeClassifier
 from gan.models.config import ClassifierConfig, config_from_dict
 from gan.models.io import ModelFileError, checked_state_dict, save_model
 from gan.device import resolve_device
-from gan.trainer import TrainingDivergedError, data_fingerprint, derive_seed
+from gan.trainer import (
+    TrainingDivergedError,
+    check_same_data,
+    content_fingerprint,
+    data_fingerprint,
+    decode_settings,
+    derive_seed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +210,8 @@ class ClassifierTrainer:
             raise ValueError(f"training data has {len(data)} images, fewer than one batch of {batch}")
         self.num_images = len(data)
         self.data_fingerprint = data_fingerprint(data.names, data.images)
+        self.data_content = content_fingerprint(data.images, data.attributes)
+        self.data_settings = decode_settings(data)
         self.images = data.images.to(self.device) if self.cuda else data.images.contiguous()
         self.attributes = data.attributes.to(self.device)
         self.holdout = holdout
@@ -313,7 +322,8 @@ class ClassifierTrainer:
         state = {
             "kind": "classifier", "config": self.config.to_dict(), "step": self.step, "epoch": self.epoch,
             "cursor": self._cursor, "opt": opt_s, "device_type": self.device.type,
-            "data_fingerprint": self.data_fingerprint, "num_images": self.num_images,
+            "data_fingerprint": self.data_fingerprint, "data_content": self.data_content,
+            "data_settings": self.data_settings, "num_images": self.num_images,
             "elapsed_s": self.elapsed_s, "epoch_losses": self._epoch_losses,
             "epoch_loss_sum": self._loss_sum, "epoch_loss_count": self._loss_count,
         }  # fmt: skip
@@ -337,10 +347,7 @@ class ClassifierTrainer:
         if diff:
             details = ", ".join(f"{k}: checkpoint {state['config'][k]!r} vs now {self.config.to_dict()[k]!r}" for k in diff)
             raise CheckpointError(f"{p}: checkpoint was written with a different training config ({details})")
-        if state["data_fingerprint"] != self.data_fingerprint:
-            raise CheckpointError(
-                f"{p}: checkpoint was trained on other data ({state.get('num_images')} images); now {self.num_images}"
-            )
+        check_same_data(state, p, self.num_images, self.data_fingerprint, self.data_content, self.data_settings)
         # check everything before changing anything: a bad checkpoint leaves the trainer as it was
         step = state_int(state, "step", p, maximum=self.total_steps)
         cursor = state_int(state, "cursor", p, maximum=self.num_images)

@@ -225,13 +225,66 @@ class StepStats:
 
 
 
+DECODE_SETTINGS: Final[tuple[str, ...]] = ("image_size", "crop", "resample", "source", "seed", "size")
+"""Entries of ``FaceTensors.settings`` that say how the pixels were made (recorded in checkpoints for messages)."""
+
+
 def data_fingerprint(names: list[str], images: torch.Tensor) -> str:
-    """A short hash of the training set's names and shape: a checkpoint only resumes on the same data."""
+    """A short hash of the training set's names and shape (checkpoint field ``data_fingerprint``)."""
     h = hashlib.sha256()
     h.update(repr(tuple(images.shape)).encode())
     for n in names:
         h.update(n.encode() + b"\0")
     return h.hexdigest()[:16]
+
+
+def content_fingerprint(images: torch.Tensor, attributes: torch.Tensor | None = None) -> str:
+    """A short hash of the training images' pixel bytes (and labels, if given): checkpoint field ``data_content``.
+
+    Whatever defines the pixels (the crop, size and resampling of the decode, the files themselves) changes
+    it, so a run only resumes on exactly the images it was trained on. About 0.3 s for 9,000 64x64 faces.
+    """
+    h = hashlib.sha256()
+    h.update(repr(tuple(images.shape)).encode())
+    h.update(memoryview(images.detach().cpu().contiguous().numpy()).cast("B"))
+    if attributes is not None:
+        h.update(memoryview(attributes.detach().cpu().to(torch.int64).contiguous().numpy()).cast("B"))
+    return h.hexdigest()[:16]
+
+
+def decode_settings(faces: FaceTensors) -> dict[str, Any]:
+    """The entries of ``faces.settings`` that describe how its pixels were made (for messages)."""
+    return {k: faces.settings[k] for k in DECODE_SETTINGS if k in faces.settings}
+
+
+def check_same_data(
+    state: dict[str, Any], path: Path, num_images: int, names_fp: str, content_fp: str, settings: dict[str, Any]
+) -> None:
+    """Raise :class:`CheckpointError` unless the checkpoint ``state`` was trained on the same data.
+
+    Names and image shape (``data_fingerprint``) and the pixel content (``data_content``) must match.
+    Checkpoints written before ``data_content`` existed carry only the names-and-shape fingerprint; they are
+    accepted on it with a warning (their decode settings, e.g. the crop, cannot be checked: the train-gan and
+    train-classifier commands then refuse a non-default ``--crop``).
+    """
+    if state["data_fingerprint"] != names_fp:
+        raise CheckpointError(
+            f"{path}: checkpoint was trained on other data ({state.get('num_images')} images, fingerprint "
+            f"{state['data_fingerprint']}); now {num_images} images, fingerprint {names_fp}"
+        )
+    if "data_content" not in state:
+        logger.warning(
+            "%s predates image-content fingerprints: only the face names and image shape are checked, not the "
+            "pixels (decode settings such as the crop)", path,
+        )  # fmt: skip
+        return
+    if state["data_content"] != content_fp:
+        then = state.get("data_settings")
+        raise CheckpointError(
+            f"{path}: checkpoint was trained on other images: the same {num_images} names and image shape but "
+            f"other pixels or labels (decoded then with {then}, now with {settings}); resume with the run's "
+            f"data and decode settings (e.g. the same --crop), or start a new run"
+        )
 
 
 class GANTrainer:
@@ -275,6 +328,8 @@ class GANTrainer:
         if holdout is not None:
             self._check_faces(holdout, "holdout data")
         self.data_fingerprint = data_fingerprint(data.names, data.images)
+        self.data_content = content_fingerprint(data.images)
+        self.data_settings = decode_settings(data)
         self.num_images = len(data)
 
         # data: one uint8 tensor, on the device when it fits
@@ -558,6 +613,8 @@ class GANTrainer:
             "opt_d": od_s,
             "device_type": self.device.type,
             "data_fingerprint": self.data_fingerprint,
+            "data_content": self.data_content,
+            "data_settings": self.data_settings,
             "num_images": self.num_images,
             "elapsed_s": self.elapsed_s,
         }
@@ -577,7 +634,8 @@ class GANTrainer:
         """Restore the full training state from a checkpoint written by :meth:`save_checkpoint`.
 
         :raises CheckpointError: if the file is unreadable, was written for another config (any field
-            that shapes training) or other data, or its tensors do not fit the models.
+            that shapes training) or other data (names, shape or pixels: see :func:`check_same_data`), or its
+            contents are malformed or do not fit the models.
         """
         p = Path(path)
         tensors, state = load_checkpoint(p)
@@ -592,11 +650,7 @@ class GANTrainer:
         if diff:
             details = ", ".join(f"{k}: checkpoint {state['config'][k]!r} vs now {self.config.to_dict()[k]!r}" for k in diff)
             raise CheckpointError(f"{p}: checkpoint was written with a different training config ({details})")
-        if state["data_fingerprint"] != self.data_fingerprint:
-            raise CheckpointError(
-                f"{p}: checkpoint was trained on other data ({state.get('num_images')} images, fingerprint "
-                f"{state['data_fingerprint']}); now {self.num_images} images, fingerprint {self.data_fingerprint}"
-            )
+        check_same_data(state, p, self.num_images, self.data_fingerprint, self.data_content, self.data_settings)
         # check everything before changing anything: a bad checkpoint leaves the trainer as it was
         step = state_int(state, "step", p)
         epoch = state_int(state, "epoch", p)

@@ -67,6 +67,13 @@ def source_kind(source: str | os.PathLike[str]) -> SourceKind:
     )
 
 
+def default_crop(kind: SourceKind) -> float | None:
+    """The centre crop :func:`load_faces` uses for a source of ``kind`` when none is given: :data:`DEFAULT_CROP`
+    for CartoonSet folders and procedural faces, 1.0 for image folders, ``None`` for saved face sets (not
+    decoded)."""
+    return {"procedural": DEFAULT_CROP, "cartoonset": DEFAULT_CROP, "image_folder": 1.0}.get(kind)
+
+
 def parse_procedural(source: str) -> tuple[int, int]:
     """``(n, seed)`` of a ``procedural:N[:SEED]`` source.
 
@@ -106,7 +113,7 @@ def load_faces(
         n, seed = parse_procedural(os.fspath(source))
         from gan.data.procedural import make_procedural_faces  # lazy: optional heavy renderer
 
-        return make_procedural_faces(n, seed=seed, size=image_size, crop=DEFAULT_CROP if crop is None else crop)
+        return make_procedural_faces(n, seed=seed, size=image_size, crop=default_crop(kind) if crop is None else crop)
     path = Path(source)
     if kind == "tensor":
         faces = FaceTensors.load(path)
@@ -121,7 +128,7 @@ def load_faces(
         return CartoonSetDataset(
             path,
             image_size=image_size,
-            crop=DEFAULT_CROP if crop is None else crop,
+            crop=default_crop(kind) if crop is None else crop,
             cache=cache,
             on_error=on_error,
             progress=progress,
@@ -129,7 +136,7 @@ def load_faces(
     return ImageFolderDataset(
         path,
         image_size=image_size,
-        crop=1.0 if crop is None else crop,
+        crop=default_crop(kind) if crop is None else crop,
         cache=cache,
         on_error=on_error,
         progress=progress,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gan.data.faces import FaceTensors
@@ -23,6 +23,25 @@ def configure_torch(threads: int | None) -> None:
         torch.set_num_threads(threads)
     if torch.cuda.is_available():
         torch.backends.cudnn.benchmark = True
+
+
+def check_legacy_resume_crop(state: dict[str, Any], ckpt: Path, args: argparse.Namespace, preset_crop: float | None) -> None:
+    """``--resume`` of a checkpoint written before checkpoints recorded the image content (``data_content``):
+    its crop cannot be checked, so only the default framing (no ``--crop``, or the default value) is accepted.
+
+    :raises ValueError: for another ``--crop``, saying how to proceed.
+    """
+    if "data_content" in state or args.crop is None:
+        return
+    from gan.data.loading import default_crop, source_kind
+
+    default = preset_crop if preset_crop is not None else default_crop(source_kind(args.data))
+    if default is not None and args.crop != default:
+        raise ValueError(
+            f"--resume: {ckpt} was written before checkpoints recorded the image content, so the crop it was "
+            f"trained with cannot be checked; such runs resume only with the default framing (crop {default}): "
+            f"drop --crop {args.crop}, or start a new run in another --out"
+        )
 
 
 def load_split_faces(

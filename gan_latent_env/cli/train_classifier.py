@@ -47,10 +47,10 @@ def run(args: argparse.Namespace) -> int:
     import logging
     from pathlib import Path
 
-    from gan.checkpoint import load_checkpoint
+    from gan.checkpoint import read_checkpoint_state
     from gan.classifier_trainer import ClassifierTrainConfig, ClassifierTrainer
     from gan.presets import get_classifier_preset
-    from gan_latent_env.cli._training import configure_torch, load_split_faces
+    from gan_latent_env.cli._training import check_legacy_resume_crop, configure_torch, load_split_faces
 
     configure_torch(args.threads)
     log = logging.getLogger("gan_latent_env.train_classifier")
@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     config = dataclasses.replace(preset.config, **given)
     config = dataclasses.replace(config, model=dataclasses.replace(config.model, **model_given))
     if args.resume:
-        _, state = load_checkpoint(ckpt)
+        state = read_checkpoint_state(ckpt)
+        check_legacy_resume_crop(state, ckpt, args, preset.crop)
         saved = ClassifierTrainConfig.from_dict(state.get("config"), source=str(ckpt))
         clash = [f for f, v in given.items() if f != "checkpoint_every" and getattr(saved, f) != v]
         clash += [f for f in model_given if getattr(saved.model, f) != getattr(config.model, f)]  # as normalised

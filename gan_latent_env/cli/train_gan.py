@@ -77,11 +77,11 @@ def run(args: argparse.Namespace) -> int:
     import logging
     from pathlib import Path
 
-    from gan.checkpoint import load_checkpoint
+    from gan.checkpoint import read_checkpoint_state
     from gan.models.io import load_model
     from gan.presets import get_gan_preset
     from gan.trainer import GANTrainConfig, GANTrainer
-    from gan_latent_env.cli._training import configure_torch, load_split_faces
+    from gan_latent_env.cli._training import check_legacy_resume_crop, configure_torch, load_split_faces
 
     configure_torch(args.threads)
     log = logging.getLogger("gan_latent_env.train_gan")
@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     ckpt = out / "checkpoints" / "latest.safetensors"
     config = build_config(args)
     if args.resume:
-        _, state = load_checkpoint(ckpt)
+        state = read_checkpoint_state(ckpt)
+        check_legacy_resume_crop(state, ckpt, args, preset.crop)
         saved = GANTrainConfig.from_dict(state.get("config"), source=str(ckpt))
         given = {f for o, f in _OVERRIDES.items() if f and getattr(args, o) is not None}
         if args.d_norm is not None:

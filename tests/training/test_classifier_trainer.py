@@ -172,6 +172,17 @@ def test_resume_warnings_device_change_and_old_checkpoints(tmp_path: Path, caplo
     with pytest.raises(CheckpointError, match=r"sum\.safetensors: checkpoint field 'epoch_loss_sum' must be a finite number, got 'many'"):
         ClassifierTrainer(tiny_cfg(), faces, device="cpu", progress=False).load_checkpoint(bad)
 
+
+def test_resume_on_other_labels_is_other_data(tmp_path: Path) -> None:
+    faces = labelled_faces(40)
+    tr = ClassifierTrainer(tiny_cfg(), faces, device="cpu", progress=False)
+    tr.train_step()
+    ck = tr.save_checkpoint(tmp_path / "c.safetensors")
+    relabelled = FaceTensors(faces.images, (faces.attributes + 1) % 2, faces.names)
+    with pytest.raises(CheckpointError, match=r"c\.safetensors: checkpoint was trained on other images: the same 40 "
+                                              r"names and image shape but other pixels or labels"):
+        ClassifierTrainer(tiny_cfg(), relabelled, device="cpu", progress=False).load_checkpoint(ck)
+
 def test_unlabelled_data_is_rejected() -> None:
     faces = labelled_faces(20)
     with pytest.raises(ValueError, match="labelled"):

@@ -252,6 +252,33 @@ def test_checkpoint_is_read_through_one_file_handle(tmp_path: Path, monkeypatch)
     assert opened == [str(good)] and "data.perm" in tensors and state["step"] == 0
     assert read_checkpoint_state(good) == state
 
+
+def test_resume_checks_the_pixels_not_only_the_names(tmp_path: Path, caplog) -> None:
+    """Same names and shape but other pixels (e.g. another --crop) is other data; older checkpoints without the
+    content fingerprint still resume, with a warning."""
+    import re
+
+    faces = tiny_faces()
+    faces.settings = {"image_size": 32, "crop": 0.8, "fingerprint": "cache-id"}
+    tr = GANTrainer(tiny_config(), faces, device="cpu", progress=False)
+    tr.train_step()
+    ck = tr.save_checkpoint(tmp_path / "ck.safetensors")
+    recropped = FaceTensors(faces.images.flip(-1).contiguous(), faces.attributes, faces.names,
+                            settings={"image_size": 32, "crop": 1.0})  # fmt: skip
+    other = GANTrainer(tiny_config(), recropped, device="cpu", progress=False)
+    expected = (f"{ck}: checkpoint was trained on other images: the same 48 names and image shape but other pixels "
+                "or labels (decoded then with {'crop': 0.8, 'image_size': 32}, now with {'image_size': 32, 'crop': 1.0}); "
+                "resume with the run's data and decode settings (e.g. the same --crop), or start a new run")
+    with pytest.raises(CheckpointError, match=f"^{re.escape(expected)}$"):
+        other.load_checkpoint(ck)
+
+    tensors, state = load_checkpoint(ck)
+    old = {k: v for k, v in state.items() if k not in ("data_content", "data_settings") and not k.startswith("format")}
+    legacy = save_checkpoint(tmp_path / "legacy.safetensors", tensors, old)
+    with caplog.at_level("WARNING", logger="gan.trainer"):
+        GANTrainer(tiny_config(), faces, device="cpu", progress=False).load_checkpoint(legacy)
+    assert f"{legacy} predates image-content fingerprints: only the face names and image shape are checked" in caplog.text
+
 def test_config_validation() -> None:
     with pytest.raises(ValueError, match="loss"):
         tiny_config(loss="lsgan")

@@ -58,3 +58,29 @@ def test_training_clis_reject_bad_thread_counts(tmp_path: Path, face_file: Path,
     assert main([command, "--data", str(face_file), "--out", str(tmp_path / "r"), "--preset", "tiny",
                  "--threads", "0"]) == 2
     assert "--threads must be >= 1, got 0" in capsys.readouterr().err
+
+
+def test_resume_with_another_crop_is_refused(tmp_path: Path, capsys) -> None:
+    """--crop changes the pixels: a resume with another crop fails; a checkpoint from before content
+    fingerprints only resumes with the default framing."""
+    from gan.checkpoint import save_checkpoint
+
+    out = tmp_path / "run"
+    base = ["train-gan", "--data", "procedural:40", "--out", str(out), "--preset", "tiny", "--no-progress"]
+    assert main(base + ["--steps", "2"]) == 0
+    assert main(base + ["--steps", "3", "--resume", "--crop", "1.0"]) == 2
+    err = capsys.readouterr().err
+    assert "checkpoint was trained on other images" in err and "'crop': 0.8" in err and "'crop': 1.0" in err
+
+    ckpt = out / "checkpoints" / "latest.safetensors"
+    tensors, state = load_checkpoint(ckpt)
+    old = {k: v for k, v in state.items() if k not in ("data_content", "data_settings") and not k.startswith("format")}
+    save_checkpoint(ckpt, tensors, old)  # as written before the content fingerprint existed
+    assert main(base + ["--steps", "3", "--resume", "--crop", "1.0"]) == 2
+    err = capsys.readouterr().err
+    assert (f"--resume: {ckpt} was written before checkpoints recorded the image content, so the crop it was trained "
+            "with cannot be checked; such runs resume only with the default framing (crop 0.8): drop --crop 1.0, "
+            "or start a new run in another --out") in err
+    assert main(base + ["--steps", "3", "--resume", "--crop", "0.8"]) == 0  # the default, spelled out
+    _, state = load_checkpoint(ckpt)
+    assert state["step"] == 3 and "data_content" in state  # rewritten with the fingerprint
