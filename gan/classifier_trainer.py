@@ -210,7 +210,7 @@ class ClassifierTrainer:
             raise ValueError(f"training data has {len(data)} images, fewer than one batch of {batch}")
         self.num_images = len(data)
         self.data_fingerprint = data_fingerprint(data.names, data.images)
-        self.data_content = content_fingerprint(data.images, data.attributes)
+        self._data_content: str | None = None  # computed when a checkpoint is first written or read
         self.data_settings = decode_settings(data)
         self.images = data.images.to(self.device) if self.cuda else data.images.contiguous()
         self.attributes = data.attributes.to(self.device)
@@ -310,6 +310,13 @@ class ClassifierTrainer:
         return attribute_accuracy(self.predict(faces.images), faces.attributes).summary()
 
     # -- checkpoints -----------------------------------------------------------------------------------------
+
+    @property
+    def data_content(self) -> str:
+        """:func:`~gan.trainer.content_fingerprint` of the training images and labels (computed once, on first use)."""
+        if self._data_content is None:
+            self._data_content = content_fingerprint(self.images, self.attributes)
+        return self._data_content
 
     def save_checkpoint(self, path: str | os.PathLike[str]) -> Path:
         """Write the full training state atomically (see :mod:`gan.checkpoint`)."""

@@ -328,7 +328,7 @@ class GANTrainer:
         if holdout is not None:
             self._check_faces(holdout, "holdout data")
         self.data_fingerprint = data_fingerprint(data.names, data.images)
-        self.data_content = content_fingerprint(data.images)
+        self._data_content: str | None = None  # computed when a checkpoint is first written or read
         self.data_settings = decode_settings(data)
         self.num_images = len(data)
 
@@ -590,6 +590,13 @@ class GANTrainer:
         return float(frechet_distance(fake_stats, self._real_stats, names=("generated", "real")))
 
     # -- checkpoints -----------------------------------------------------------------------------------------
+
+    @property
+    def data_content(self) -> str:
+        """:func:`content_fingerprint` of the training images (computed once, on first use)."""
+        if self._data_content is None:
+            self._data_content = content_fingerprint(self.images)
+        return self._data_content
 
     def state_tensors(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         """Everything needed to resume exactly: ``(tensors, JSON state)`` (see :mod:`gan.checkpoint`)."""
