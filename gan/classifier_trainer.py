@@ -2,7 +2,8 @@
 
 Same conventions as the GAN trainer (:mod:`gan.trainer`): the labelled set is one pre-decoded uint8 tensor,
 batches are drawn by index from a seeded permutation per epoch, every random draw comes from a named
-``torch.Generator`` whose state is checkpointed (exact resume on the same device type), checkpoints are
+``torch.Generator`` whose state is checkpointed (bit-exact resume on CPU; on CUDA the same data order and
+streams, but not bit for bit: see :mod:`gan.trainer`), checkpoints are
 atomic safetensors files written every N steps and on Ctrl-C.
 
 Recipe: AdamW, learning rate warmed up linearly then cosine-annealed to 0 (a pure function of the step,

@@ -15,11 +15,13 @@ cartoon64 GAN, and why:
 
 cartoon64 classifier, and why:
     A residual CNN whose stem keeps the full 64x64 resolution (stride 1) before three stride-2 residual
-    stages (width 32 -> 256) and global average pooling: a DCGAN-discriminator-shaped classifier (4x4
+    stages (width 32 -> 256) and a stride-2 conv to a 4x4 map, flattened (not pooled: the faces are aligned
+    and the attributes local) and projected to 256 features. A DCGAN-discriminator-shaped classifier (4x4
     stride-2 convs from the first layer) loses the 1-2 pixel eyebrow strokes and tops out near 84% mean
     accuracy, with eyebrow shape/thickness/weight/width weakest. Beside that trunk, a band branch (width
-    32) reads the brow-and-eye band at full resolution; the four eyebrow heads and eye_eyebrow_distance read
-    only its features (``BAND_ONLY_ATTRIBUTES``), the other heads read both. Measured on the holdout: the
+    32) reads the brow-and-eye band at full resolution (128 more features, 384 in all); the four eyebrow
+    heads and eye_eyebrow_distance read only its features (``BAND_ONLY_ATTRIBUTES``), the other heads read
+    both. Measured on the holdout: the
     trunk alone 0.865, + band branch 0.889, + band-only eyebrow heads 0.898 (20 epochs), 30 epochs 0.909
     (docs/training.md). AdamW with warmup + cosine decay over 30 epochs, random translations of up to
     1 px (white fill) and no flips (the attributes are asymmetric).

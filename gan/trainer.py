@@ -14,7 +14,11 @@ otherwise CPU in float32 (default batch 64).
 
 Reproducibility: every random draw comes from a named ``torch.Generator`` (data order, latents,
 augmentation, label flips / gradient-penalty weights) seeded from ``config.seed``; their states are
-checkpointed, so a resumed run continues bit for bit like an uninterrupted one on the same device type.
+checkpointed, so on CPU a resumed run continues bit for bit like an uninterrupted one (tested). On CUDA
+the run resumes with the same data order and random streams, but not bit for bit: ``cudnn.benchmark``
+(set by the training commands) may pick other kernels after a restart, and some CUDA backward kernels
+(index / scatter) accumulate in a nondeterministic order. Across device types the device streams are
+reseeded, with a warning.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 NAME = "train-classifier"
-HELP = "train the 18-head attribute classifier on labelled faces, with checkpoints, exact resume and an accuracy report"
+HELP = "train the 18-head attribute classifier on labelled faces, with checkpoints, resume (bit-exact on CPU) and an accuracy report"
 
 _OVERRIDES = ("epochs", "batch_size", "lr", "weight_decay", "max_shift", "seed", "holdout", "checkpoint_every")
 _MODEL_OVERRIDES = ("width", "blocks_per_stage", "band_width", "band_attributes")

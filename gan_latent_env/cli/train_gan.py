@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 NAME = "train-gan"
-HELP = "train a DCGAN (generator + discriminator) on a face source, with checkpoints and exact resume"
+HELP = "train a DCGAN (generator + discriminator) on a face source, with checkpoints and resume (bit-exact on CPU)"
 
 # CLI option -> GANTrainConfig field, for the recipe overrides
 _OVERRIDES = {
