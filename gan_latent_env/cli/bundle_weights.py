@@ -9,7 +9,7 @@ HELP = "write generator/discriminator/classifier weights (and model_card.json) f
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--gan", required=True, metavar="RUN_DIR", help="a train-gan run folder (final files or latest checkpoint)")
+    parser.add_argument("--gan", required=True, metavar="RUN_DIR", help="a train-gan run folder (its final files or latest checkpoint, whichever is newer by step)")
     parser.add_argument("--classifier", required=True, metavar="RUN_DIR", help="a train-classifier run folder")
     parser.add_argument("--out", metavar="DIR", help="output folder (default: the package's bundled weights folder)")
     parser.add_argument("--dtype", default="float16", choices=("float16", "float32"), help="stored precision")
