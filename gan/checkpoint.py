@@ -8,6 +8,9 @@ Layout of a checkpoint file:
   config, the step, optimizer scalars (param groups and non-tensor state), numpy ``Generator`` states and
   anything else the trainer needs (e.g. the data cursor).
 
+The state also records a SHA-256 of the tensors (``tensors_sha256``), checked on loading, so corrupt tensor
+bytes are found too (older checkpoints without it load unchecked).
+
 Writing goes through :func:`gan.atomic.atomic_write` (a temporary file in the same folder, fsynced, then
 ``os.replace`` and an fsync of the folder), so neither a crash nor a power loss leaves a half-written
 checkpoint under the real name. Reading never unpickles: ``safetensors`` parses the file, and
@@ -17,6 +20,7 @@ raises :class:`CheckpointError` (a ``ValueError``) naming the file and the probl
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -40,6 +44,8 @@ logger = logging.getLogger(__name__)
 FORMAT: Final[str] = "gan_latent_env.checkpoint"
 FORMAT_VERSION: Final[int] = 1
 STATE_KEY: Final[str] = "gan_latent_env.checkpoint"
+CHECKSUM_KEY: Final[str] = "tensors_sha256"
+"""State entry holding :func:`tensors_checksum` of the file's tensors (checkpoints written before it existed lack it)."""
 
 
 class CheckpointError(ValueError):
@@ -55,16 +61,27 @@ def save_checkpoint(path: str | os.PathLike[str], tensors: dict[str, torch.Tenso
     :raises ValueError: if ``state`` is not JSON-serialisable.
     """
     p = Path(path)
-    full_state = {"format": FORMAT, "format_version": FORMAT_VERSION, **state}
+    cpu = {k: v.detach().to("cpu").contiguous().clone() for k, v in tensors.items()}
+    full_state = {"format": FORMAT, "format_version": FORMAT_VERSION, **state, CHECKSUM_KEY: tensors_checksum(cpu)}
     try:
         text = json.dumps(full_state, sort_keys=True)
     except (TypeError, ValueError) as err:
         raise ValueError(f"checkpoint state for {p} is not JSON-serialisable: {err}") from None
-    cpu = {k: v.detach().to("cpu").contiguous().clone() for k, v in tensors.items()}
     atomic_save_safetensors(cpu, p, {STATE_KEY: text})
     atomic_write_text(p.with_suffix(".json"), json.dumps(full_state, sort_keys=True, indent=1))
     logger.info("checkpoint saved: %s (step %s)", p, state.get("step"))
     return p
+
+
+def tensors_checksum(tensors: dict[str, torch.Tensor]) -> str:
+    """SHA-256 over the names, dtypes, shapes and bytes of ``tensors`` (stored in the state as ``tensors_sha256``,
+    so a flipped bit in the tensor data is found on loading)."""
+    h = hashlib.sha256()
+    for name in sorted(tensors):
+        t = tensors[name].detach().cpu().contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}\n".encode())
+        h.update(memoryview(t.reshape(-1).view(torch.uint8).numpy()))
+    return h.hexdigest()
 
 
 def _state_from_metadata(meta: dict[str, str], p: Path) -> dict[str, Any]:
@@ -95,6 +112,8 @@ def _read(path: str | os.PathLike[str], with_tensors: bool) -> tuple[dict[str, t
         raise
     except (SafetensorError, OSError, ValueError, RuntimeError) as err:
         raise CheckpointError(f"{p}: not a readable checkpoint (truncated or corrupt safetensors file): {err}") from None
+    if with_tensors and CHECKSUM_KEY in state and state[CHECKSUM_KEY] != tensors_checksum(tensors):
+        raise CheckpointError(f"{p}: checkpoint tensors do not match their checksum ({CHECKSUM_KEY}): the file is corrupt")
     return tensors, state
 
 

@@ -170,6 +170,13 @@ def test_bad_checkpoints_give_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(CheckpointError, match=r"corrupt\.safetensors"):
         tr.load_checkpoint(corrupt)
 
+    flipped = bytearray(good.read_bytes())
+    flipped[-50] ^= 0xFF  # inside the tensor data: the header still parses
+    (tmp_path / "flipped.safetensors").write_bytes(bytes(flipped))
+    with pytest.raises(CheckpointError, match=r"flipped\.safetensors: checkpoint tensors do not match their checksum "
+                                              r"\(tensors_sha256\): the file is corrupt"):
+        tr.load_checkpoint(tmp_path / "flipped.safetensors")
+
     other_cfg = GANTrainer(tiny_config(loss="hinge", label_flip=0.0), tiny_faces(), device="cpu", progress=False)
     with pytest.raises(CheckpointError, match=r"good\.safetensors.*different training config.*loss"):
         other_cfg.load_checkpoint(good)
