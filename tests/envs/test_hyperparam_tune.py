@@ -190,20 +190,21 @@ class ShiftedPooledPixels(torch.nn.Module):
 
 def test_fd_blowup_terminates() -> None:
     # the feature space moves after reset, so the generated samples end far from the real statistics
+    # (a train-mode module: the env works on its own copy, env.classifier, and that is what moves)
     features = ShiftedPooledPixels()
     env = make_env(classifier=features, divergence_penalty=3.0)
     env.reset(seed=0)
-    features.offset = 10.0
+    env.classifier.offset = 10.0
     obs, reward, terminated, truncated, info = env.step(np.zeros(2, np.float32))
     assert info["fd_norm"] > env.fd_blowup == 5.0
     assert terminated and not truncated and reward == -3.0
     assert "Fréchet distance blew up" in info["divergence"]
     assert env.observation_space.contains(obs)
     # a threshold above the reached value lets the episode go on
-    features.offset = 0.0
+    assert features.offset == 0.0  # the module passed is unchanged
     env = make_env(classifier=features, fd_blowup=10.0 * info["fd_norm"])
     env.reset(seed=0)
-    features.offset = 10.0
+    env.classifier.offset = 10.0
     assert not env.step(np.zeros(2, np.float32))[2]
 
 
