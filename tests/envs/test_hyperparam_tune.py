@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 import warnings
 from types import SimpleNamespace
 from typing import Any
@@ -383,18 +382,20 @@ def test_sb3_ppo_runs_a_few_steps() -> None:
 
 
 @pytest.mark.slow
-def test_tiny_preset_episode_within_a_minute() -> None:
-    """A whole default ("tiny") episode with the bundled classifier, reset included, in <= 60 s."""
+def test_tiny_preset_whole_episode_with_the_bundled_classifier() -> None:
+    """A whole default ("tiny") episode with the bundled classifier, reset included, runs to truncation with
+    finite observations. (Its speed is measured by benchmarks/hyperparam_overhead.py, not asserted here.)"""
     from gan.pretrained import available
 
     if not available():
         pytest.skip("bundled pretrained weights are not present")
-    torch.set_num_threads(2)
     env = HyperparamTuneEnv(device="cpu")
-    start = time.perf_counter()
-    env.reset(seed=0)
-    done = False
+    obs, _ = env.reset(seed=0)
+    env.action_space.seed(0)
+    steps, done, truncated = 0, False, False
     while not done:
-        *_, terminated, truncated, _ = env.step(env.action_space.sample())
+        obs, _, terminated, truncated, _ = env.step(env.action_space.sample())
+        steps += 1
+        assert np.all(np.isfinite(obs))
         done = terminated or truncated
-    assert time.perf_counter() - start <= 60.0
+    assert truncated and steps == env.unwrapped.config["max_steps"]
