@@ -6,7 +6,7 @@ nothing is evaluated). :class:`SB3Agent` wraps a model in the shared :class:`age
 policy, ``save`` / ``load`` write the policy weights with safetensors and the settings as JSON (no pickles,
 unlike SB3's own ``.zip``). Training logs go to TensorBoard when ``tensorboard_log`` is given.
 
-Where the env has a native batched vector env (LatentWalk, LatentCodebook), training runs on it through
+Where the env has a native batched vector env with same-step autoreset (LatentWalk), training runs on it through
 ``gan_latent_env.wrappers.make_sb3_vec_env`` (one batched G/D/C forward per step for all walks); otherwise
 on SB3's ``DummyVecEnv``.
 
@@ -34,7 +34,9 @@ logger = logging.getLogger(__name__)
 
 ALGOS: tuple[str, ...] = ("dqn", "ppo")
 _NON_MODEL_KEYS = ("n_timesteps", "n_envs", "policy")
-NATIVE_VECTOR_ENVS: tuple[str, ...] = ("LatentWalk-v0", "LatentCodebook-v0")
+NATIVE_VECTOR_ENVS: tuple[str, ...] = ("LatentWalk-v0",)
+"""Envs whose native vector env SB3 trains on: it needs same-step autoreset, which LatentCodebook's (next-step,
+Gymnasium's default) does not have; LatentCodebook and HyperparamTune train on ``DummyVecEnv``."""
 
 
 def _algo_class(algo: str) -> type:

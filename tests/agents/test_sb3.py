@@ -67,3 +67,20 @@ def test_ppo_runs_and_round_trips(tmp_path):
     for s in range(3):
         obs, _ = StubWalk().reset(seed=s)
         assert loaded.act(obs) == agent.act(obs)
+
+
+def test_make_vec_env_on_latent_codebook_uses_dummy_vec_env():
+    """LatentCodebook's native vector env has next-step autoreset, which SB3 cannot use: DummyVecEnv it is."""
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from agents.benchmark.suite import tiny_models
+    from agents.sb3 import make_vec_env as agents_make_vec_env
+
+    models = tiny_models()
+    vec = agents_make_vec_env("LatentCodebook-v0", 2, 0, {"generator": models["generator"],
+                                                         "discriminator": models["discriminator"], "num_arms": 4})
+    assert isinstance(vec, DummyVecEnv)
+    obs = vec.reset()
+    _, reward, _, _ = vec.step(np.array([0, 3]))
+    assert obs.shape[0] == 2 and reward.shape == (2,)
+    vec.close()
