@@ -32,11 +32,11 @@ import math
 from collections.abc import Iterator
 from typing import Final, NamedTuple
 
-import numpy as np
 import torch
 from torch import nn
 
 from gan.data.schema import NUM_ATTRIBUTES, NUM_VARIANTS, OFFSETS, ONE_HOT_DIM
+from gan_latent_env.checks import check_nonnegative
 
 logger = logging.getLogger(__name__)
 
@@ -108,30 +108,13 @@ class LatentScore(NamedTuple):
     images: torch.Tensor | None
 
 
-_FLOAT32_MAX: Final[float] = float(torch.finfo(torch.float32).max)
-
-
 def check_weights(w_real: float, w_attr: float, names: tuple[str, str] = ("w_real", "w_attr")) -> tuple[float, float]:
     """Return the two reward weights as Python floats (numpy scalars are accepted).
 
     :raises ValueError: naming the argument if a weight is not a number, is negative, is not finite in
         float32 (the score is computed in float32), or if both are 0.
     """
-    out = []
-    for name, value in zip(names, (w_real, w_attr)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise ValueError(f"{name} must be a number >= 0, got {value!r} ({type(value).__name__})")
-        try:
-            weight = float(value)
-        except OverflowError:  # an int beyond the float range
-            weight = math.inf
-        if not math.isfinite(weight) or weight > _FLOAT32_MAX:
-            raise ValueError(
-                f"{name} must be finite in float32 (<= {_FLOAT32_MAX:.4g}; the score is computed in float32), got {value!r}"
-            )
-        if weight < 0:
-            raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-        out.append(weight)
+    out = [check_nonnegative(value, name, float32=True) for name, value in zip(names, (w_real, w_attr))]
     if out[0] == 0.0 and out[1] == 0.0:
         raise ValueError(f"{names[0]} and {names[1]} are both 0: the score would be identically 0")
     return out[0], out[1]
