@@ -49,10 +49,10 @@ from gan.checkpoint import (
 from gan.data.faces import FaceTensors
 from gan.data.images import to_float
 from gan.data.schema import ATTRIBUTE_INDEX, ATTRIBUTE_NAMES, GLASSES_NONE, NUM_VARIANTS
+from gan.device import resolve_device
 from gan.models.classifier import AttributeClassifier
 from gan.models.config import ClassifierConfig, config_from_dict
 from gan.models.io import ModelFileError, checked_state_dict, save_model
-from gan.device import resolve_device
 from gan.trainer import (
     TrainingDivergedError,
     check_same_data,
@@ -60,6 +60,7 @@ from gan.trainer import (
     data_fingerprint,
     decode_settings,
     derive_seed,
+    restore_rng_streams,
 )
 
 logger = logging.getLogger(__name__)
@@ -395,16 +396,8 @@ class ClassifierTrainer:
 
         self.model.load_state_dict(model_sd)
         self.optimizer.load_state_dict(opt)
-        for name, gen in self._gens.items():
-            if name in restore:
-                gen.set_state(restore[name])
-            else:  # device generators cannot move between CPU and CUDA: reseed from (seed, step)
-                gen.manual_seed(derive_seed(self.config.seed, name) ^ step)
-        if not same_device:
-            logger.warning(
-                "%s was written on %s, resuming on %s: the augmentation stream is reseeded, so the run is not "
-                "bit-identical to an uninterrupted one", p, state.get("device_type"), self.device.type,
-            )
+        restore_rng_streams(self._gens, restore, self.config.seed, step, p, state.get("device_type"),
+                            self.device.type, "the augmentation stream is")
         self._perm = perm
         self._cursor = cursor
         self.step = step

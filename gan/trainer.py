@@ -55,8 +55,8 @@ from gan.checkpoint import (
     with_prefix,
 )
 from gan.data.faces import FaceTensors
-from gan.device import resolve_device
 from gan.data.images import to_float
+from gan.device import resolve_device
 from gan.losses import (
     bce_discriminator_loss,
     bce_generator_loss,
@@ -102,6 +102,21 @@ class TrainingDivergedError(RuntimeError):
 def derive_seed(seed: int, stream: str) -> int:
     """A 63-bit seed for the named random stream, derived from ``seed`` with numpy's SeedSequence."""
     return int(np.random.SeedSequence([seed, _STREAMS[stream]]).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def restore_rng_streams(gens: dict[str, torch.Generator], restore: dict[str, torch.Tensor], seed: int, step: int,
+                        path: Path | str, written_on: str | None, device_type: str, streams: str) -> None:
+    """Set each generator in ``gens`` to its checked state in ``restore``; the others (device generators, which
+    cannot move between CPU and CUDA) are reseeded from ``(seed, step)``, with a warning that ``streams``
+    (e.g. "the augmentation stream is") make the resumed run differ from an uninterrupted one."""
+    for name, gen in gens.items():
+        if name in restore:
+            gen.set_state(restore[name])
+        else:
+            gen.manual_seed(derive_seed(seed, name) ^ step)
+    if written_on != device_type:
+        logger.warning("%s was written on %s, resuming on %s: %s reseeded, so the run is not bit-identical to an "
+                       "uninterrupted one", path, written_on, device_type, streams)
 
 
 @dataclass(frozen=True)
@@ -683,16 +698,8 @@ class GANTrainer:
         self.discriminator.load_state_dict(d_sd)
         self.opt_g.load_state_dict(opt_g)
         self.opt_d.load_state_dict(opt_d)
-        for name, gen in self._gens.items():
-            if name in restore:
-                gen.set_state(restore[name])
-            else:  # device generators cannot move between CPU and CUDA: reseed from (seed, step)
-                gen.manual_seed(derive_seed(self.config.seed, name) ^ step)
-        if not same_device:
-            logger.warning(
-                "%s was written on %s, resuming on %s: latent/augmentation streams are reseeded, so the run "
-                "is not bit-identical to an uninterrupted one", p, state.get("device_type"), self.device.type,
-            )
+        restore_rng_streams(self._gens, restore, self.config.seed, step, p, state.get("device_type"),
+                            self.device.type, "latent/augmentation streams are")
         self._perm = perm
         self._cursor = cursor
         self.epoch = epoch
