@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from safetensors.numpy import load_file, save_file
 from safetensors import safe_open
+from safetensors.numpy import load_file, save_file
+
+from gan.atomic import atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +100,6 @@ class Agent(ABC):
         path = Path(path)
         if path.suffix != ".safetensors":
             path = path.with_name(path.name + ".safetensors")
-        path.parent.mkdir(parents=True, exist_ok=True)
         arrays = {k: np.ascontiguousarray(v) for k, v in self._arrays().items()}
         metadata = {
             "format": _FORMAT,
@@ -107,9 +108,7 @@ class Agent(ABC):
             "state": json.dumps(self._state(), default=_json_default),
             "rng": json.dumps(self.rng.bit_generator.state),
         }
-        tmp = path.with_name(path.name + ".tmp")
-        save_file(arrays, str(tmp), metadata=metadata)
-        tmp.replace(path)
+        atomic_write(path, lambda tmp: save_file(arrays, str(tmp), metadata=metadata))
         logger.debug("saved %s to %s", type(self).__name__, path)
         return path
 

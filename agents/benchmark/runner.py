@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 from tqdm.auto import tqdm
+
+from gan.atomic import atomic_write, atomic_write_text
 
 logger = logging.getLogger(__name__)
 
@@ -95,17 +96,12 @@ class ResultStore:
     def record(self, env: str, agent: str, seed: int, cid: str, output: RunOutput, wall_s: float) -> None:
         """Write one finished run atomically (CSV first, then the sidecar that marks it done)."""
         csv, meta = self._paths(env, agent, seed)
-        csv.parent.mkdir(parents=True, exist_ok=True)
         frame = pd.DataFrame(output.rows(env, agent, seed, cid), columns=list(RESULT_COLUMNS))
-        tmp = csv.with_name(csv.name + ".tmp")
-        frame.to_csv(tmp, index=False)
-        os.replace(tmp, csv)
+        atomic_write(csv, lambda tmp: frame.to_csv(tmp, index=False))
         info = {"env": env, "agent": agent, "seed": seed, "config_id": cid, "wall_s": wall_s,
                 "generator_calls": int(output.generator_calls), "finished_utc": time.strftime(
                     "%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "extra": output.extra}
-        tmp = meta.with_name(meta.name + ".tmp")
-        tmp.write_text(json.dumps(info, indent=1, default=float))
-        os.replace(tmp, meta)
+        atomic_write_text(meta, json.dumps(info, indent=1, default=float))
 
     def run_records(self) -> pd.DataFrame:
         """One row per finished run: env, agent, seed, config_id, wall_s, generator_calls, finished_utc."""
